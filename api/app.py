@@ -13,10 +13,16 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.context import ServiceContext
-from api.errors import InternalServerError, RekognitionError, SerializationException, error_body
+from api.errors import (
+    ImageTooLargeException,
+    InternalServerError,
+    RekognitionError,
+    SerializationException,
+    error_body,
+)
 from api.operations import HANDLERS
 from api.service_model import operation_from_target
-from api.validation import request_validator
+from api.validation import Constraint, InvalidParametersError, request_validator
 from workers.redis_connection import connect
 from workers.settings import Settings, get_settings
 
@@ -58,6 +64,17 @@ def create_app(settings: Settings | None = None, enqueue: Callable[[str], None] 
     validator = request_validator()
     state: dict[str, ServiceContext] = {}
 
+    def _validate(operation: str, params: dict[str, Any]) -> None:
+        try:
+            validator.validate(operation, params)
+        except InvalidParametersError as err:
+            # Rekognition answers an image over 5 MB with ImageTooLargeException, not a parameter error.
+            if any(v.shape == "ImageBlob" and v.constraint is Constraint.MAX for v in err.violations):
+                raise ImageTooLargeException(
+                    "Image size is too large: images passed as bytes may be at most 5 MB."
+                ) from err
+            raise
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         queue: Callable[[str], None]
@@ -81,7 +98,7 @@ def create_app(settings: Settings | None = None, enqueue: Callable[[str], None] 
         try:
             operation = operation_from_target(request.headers.get("x-amz-target"))
             params = _parse_body(await request.body())
-            validator.validate(operation, params)
+            _validate(operation, params)
             handler = HANDLERS.get(operation)
             if handler is None:
                 raise NotImplementedOperation(f"vidrek does not implement {operation} yet.")

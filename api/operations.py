@@ -1,17 +1,25 @@
-"""Which handler answers each Rekognition operation."""
+"""Which handler answers each Rekognition operation: collected from every module in :mod:`api.handlers`."""
 
 from __future__ import annotations
 
-from api.video_jobs import Handler, get_handler, start_handler
-from workers.operations import VIDEO_OPERATIONS
+import importlib
+import pkgutil
+
+import api.handlers
+from api.handlers import Handler, StartCheck
 
 
-def build_handlers() -> dict[str, Handler]:
+def _collect() -> tuple[dict[str, Handler], dict[str, StartCheck]]:
     handlers: dict[str, Handler] = {}
-    for operation in VIDEO_OPERATIONS.values():
-        handlers[operation.start_action] = start_handler(operation)
-        handlers[operation.get_action] = get_handler(operation)
-    return handlers
+    checks: dict[str, StartCheck] = {}
+    for info in sorted(pkgutil.iter_modules(api.handlers.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"api.handlers.{info.name}")
+        for name, handler in getattr(module, "HANDLERS", {}).items():
+            if name in handlers:
+                raise RuntimeError(f"two handler modules answer {name}")
+            handlers[name] = handler
+        checks.update(getattr(module, "START_CHECKS", {}))
+    return handlers, checks
 
 
-HANDLERS = build_handlers()
+HANDLERS, START_CHECKS = _collect()

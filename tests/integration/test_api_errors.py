@@ -22,9 +22,10 @@ def raw_post(stack: Stack, target: str | None, body: bytes) -> tuple[int, dict[s
     request = urllib.request.Request(stack.endpoint + "/", data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, {k.lower(): v for k, v in response.headers.items()}, json.loads(response.read())
+            status, raw_headers, body = response.status, response.headers, response.read()
     except urllib.error.HTTPError as err:
-        return err.code, {k.lower(): v for k, v in err.headers.items()}, json.loads(err.read())
+        status, raw_headers, body = err.code, err.headers, err.read()
+    return status, {k.lower(): v for k, v in raw_headers.items()}, json.loads(body)
 
 
 def test_unknown_job_id(rek: Any) -> None:

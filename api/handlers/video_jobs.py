@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from api.context import ServiceContext
@@ -13,15 +12,14 @@ from api.errors import (
     InvalidParameterException,
     ResourceNotFoundException,
 )
+from api.handlers import Handler, StartCheck
 from api.paging import InvalidPageToken, PagePosition
 from workers.jobs import IdempotencyConflict, JobStatus
-from workers.operations import VideoOperation
+from workers.operations import VIDEO_OPERATIONS, VideoOperation
 from workers.sources import S3ObjectRef, SourceError
 
 #: Rekognition returns at most this many items per Get* page; larger MaxResults are clamped.
 MAX_PAGE_SIZE = 1000
-
-Handler = Callable[[ServiceContext, dict[str, Any]], dict[str, Any]]
 
 
 def source_error(err: SourceError) -> Exception:
@@ -39,6 +37,9 @@ def start_handler(operation: VideoOperation) -> Handler:
             ctx.sources.describe(ref)
         except SourceError as err:
             raise source_error(err) from err
+        check = _start_checks().get(operation.name)
+        if check is not None:
+            check(ctx, params)
         try:
             job, created = ctx.jobs.create(operation.name, params)
         except IdempotencyConflict as err:
@@ -100,3 +101,15 @@ def get_handler(operation: VideoOperation) -> Handler:
         return response
 
     return get
+
+
+def _start_checks() -> dict[str, StartCheck]:
+    from api.operations import START_CHECKS
+
+    return START_CHECKS
+
+
+HANDLERS: dict[str, Handler] = {}
+for _operation in VIDEO_OPERATIONS.values():
+    HANDLERS[_operation.start_action] = start_handler(_operation)
+    HANDLERS[_operation.get_action] = get_handler(_operation)

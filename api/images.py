@@ -1,0 +1,41 @@
+"""The ``Image`` member of image operations: bytes or an S3 object, to a decoded upright picture."""
+
+from __future__ import annotations
+
+import binascii
+from collections.abc import Mapping
+from typing import Any
+
+from api.context import ServiceContext
+from api.errors import InvalidImageFormatException, InvalidParameterException
+from api.handlers.video_jobs import source_error
+from api.validation import decode_blob
+from pipelines.images import DecodedImage, ImageDecodeError, decode_image
+from workers.sources import S3ObjectRef, SourceError
+
+#: Rekognition's limits: 5 MB for image bytes in the request, 15 MB for an image in S3.
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_S3_IMAGE_BYTES = 15 * 1024 * 1024
+
+
+def load_image(ctx: ServiceContext, image: Mapping[str, Any], member: str = "Image") -> DecodedImage:
+    """Read and decode an ``Image`` member; raise the error Rekognition gives for each problem."""
+    if "Bytes" in image:
+        try:
+            data = decode_blob(image["Bytes"])
+        except (binascii.Error, TypeError) as err:
+            raise InvalidParameterException(f"{member}.Bytes is not valid base64.") from err
+    elif "S3Object" in image:
+        try:
+            ref = S3ObjectRef.from_request(image)
+            data = ctx.sources.read_bytes(ref, MAX_S3_IMAGE_BYTES, "ImageTooLargeException")
+        except ValueError as err:
+            raise InvalidParameterException(f"{member}: {err}.") from err
+        except SourceError as err:
+            raise source_error(err) from err
+    else:
+        raise InvalidParameterException(f"{member} needs Bytes or S3Object.")
+    try:
+        return decode_image(data)
+    except ImageDecodeError as err:
+        raise InvalidImageFormatException(str(err)) from err
