@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from workers.redis_server import RedisServerError, start_redis_server, stop_process
+from workers.redis_server import RedisServerError, port_in_use, start_redis_server, stop_process
 from workers.settings import Settings, get_settings
 
 
@@ -56,9 +56,13 @@ def api_command(settings: Settings) -> list[str]:
     ]
 
 
-def wait_for_api(endpoint: str, timeout: float = 60.0) -> None:
+def wait_for_api(
+    endpoint: str, children: Sequence[subprocess.Popen[bytes]] = (), timeout: float = 60.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            raise RuntimeError("a process of the stack exited while starting; see its output above")
         try:
             with urllib.request.urlopen(f"{endpoint}/health", timeout=2) as response:
                 if response.status == 200:
@@ -132,6 +136,13 @@ def run_demo(endpoint: str, bucket: str, name: str, min_confidence: float) -> in
 
 def cmd_up(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if port_in_use(settings.api_port, settings.api_host):
+        print(
+            f"vidrek: port {settings.api_port} on {settings.api_host} is already in use; set VIDREK_API_PORT "
+            "to a free port (is another vidrek running?)",
+            file=sys.stderr,
+        )
+        return 1
     env = dict(os.environ)
     children: list[subprocess.Popen[bytes]] = []
     if not settings.redis_url:
@@ -155,7 +166,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         children.append(subprocess.Popen(worker_command(settings), env=env))
         children.append(subprocess.Popen(api_command(settings), env=env))
-        wait_for_api(endpoint)
+        wait_for_api(endpoint, children)
         print(f"vidrek is up: Rekognition endpoint {endpoint}  (Ctrl-C stops it)")
         status = 0
         if args.demo:
