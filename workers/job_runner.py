@@ -29,12 +29,23 @@ from workers.sources import S3ObjectRef, SourceError, VideoSources
 
 log = logging.getLogger(__name__)
 
+#: Seconds before a job whose video could not be fetched for a transient reason is tried again,
+#: multiplied by the attempt number (10 s, 20 s, ...).
+RETRY_DELAY_SECONDS = 10
+
 
 class JobRunner:
     def __init__(
-        self, settings: Settings, jobs: JobStore, results: ResultStore, sources: VideoSources
+        self,
+        settings: Settings,
+        jobs: JobStore,
+        results: ResultStore,
+        sources: VideoSources,
+        requeue_later: Callable[[str, float], None] | None = None,
     ) -> None:
         self.settings = settings
+        #: Queues a job again after a delay in seconds (for transient source errors); None: never retry.
+        self.requeue_later = requeue_later
         self.jobs = jobs
         self.results = results
         self.sources = sources
@@ -66,7 +77,7 @@ class JobRunner:
                     "each time; the video may crash the decoder.",
                 )
                 return
-            self._analyse(job)
+            self._analyse(job, attempt)
         finally:
             stop.set()
             beat.join(timeout=5)
@@ -79,7 +90,7 @@ class JobRunner:
             except Exception:  # a lost heartbeat must not kill the analysis
                 log.exception("heartbeat for job %s failed", job_id)
 
-    def _analyse(self, job: JobRecord) -> None:
+    def _analyse(self, job: JobRecord, attempt: int) -> None:
         operation = VIDEO_OPERATIONS[job.operation]
         try:
             ref = S3ObjectRef.from_request(job.video)
@@ -109,6 +120,13 @@ class JobRunner:
                 result_counts=counts,
             )
         except SourceError as err:
+            if err.retryable and self.requeue_later and attempt < self.settings.job_max_attempts:
+                # e.g. the S3 endpoint is unreachable or throttling: try again later, not FAILED yet.
+                delay = RETRY_DELAY_SECONDS * attempt
+                log.warning("job %s: %s; retrying in %d s", job.job_id, err.detail, delay)
+                self.jobs.mark_requeued(job.job_id)
+                self.requeue_later(job.job_id, delay)
+                return
             self.jobs.finish(job.job_id, JobStatus.FAILED, message=f"{err.message} ({err.detail})")
         except VideoDecodeError as err:
             self.jobs.finish(job.job_id, JobStatus.FAILED, message=f"Unsupported or invalid video: {err}")
