@@ -117,4 +117,8 @@ def create_app(settings: Settings | None = None, enqueue: Callable[[str], None] 
         await run_in_threadpool(state["ctx"].redis_client.ping)
         return {"status": "ok"}
 
+    # Notification extension routes (webhook subscriptions, SNS URLs, delivery logs).
+    from api.notification_routes import notification_router
+
+    app.include_router(notification_router(lambda: state["ctx"]))
     return app

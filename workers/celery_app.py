@@ -19,7 +19,7 @@ ANALYSE_TASK = "vidrek.analyse_video"
 def create_celery_app() -> Celery:
     settings = get_settings()
     url = redis_url(settings) if settings.redis_url else "redis://127.0.0.1:6390/0"
-    app = Celery("vidrek", broker=url, include=["workers.tasks"])
+    app = Celery("vidrek", broker=url, include=["workers.tasks", "workers.stream_supervisor"])
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,

@@ -20,6 +20,7 @@ from typing import Any
 import redis
 
 from workers import keys
+from workers.notifications.channel import wants_notification
 
 
 class JobStatus(enum.StrEnum):
@@ -239,9 +240,14 @@ class JobStore:
             fields["response_members"] = json.dumps(response_members)
         if result_counts is not None:
             fields["result_counts"] = json.dumps(result_counts)
+        # Completion notification (workers/notifications): queued in the outbox in the same transaction
+        # as the final state, so a worker dying right after this cannot lose it.
+        notify = wants_notification(self._redis.hget(keys.job(job_id), "request"))
         pipe = self._redis.pipeline(transaction=True)
         pipe.hset(keys.job(job_id), mapping=_fields(fields))
         pipe.expire(keys.job(job_id), self.retention_seconds)
+        if notify:
+            pipe.zadd(keys.NOTIFICATION_OUTBOX, {job_id: int(fields["finished_ms"])})
         for view in result_counts or {}:
             pipe.expire(keys.results(job_id, view), self.retention_seconds)
         pipe.srem(keys.ACTIVE_JOBS, job_id)

@@ -35,3 +35,82 @@ ACTIVE_JOBS = f"{PREFIX}jobs:active"
 #: String with a TTL: held by the worker process that runs a job; refreshed with its heartbeat.
 def run_lock(job_id: str) -> str:
     return f"{PREFIX}lock:{job_id}"
+
+
+# --- face collections (workers/collections.py) ----------------------------------------------------------
+
+#: Sorted set (all scores 0, ordered by name) of every face collection id.
+COLLECTIONS = f"{PREFIX}collections"
+
+
+#: Hash of one collection's record: created (epoch s), face model version, ARN, generation, version.
+def collection(collection_id: str) -> str:
+    return f"{PREFIX}collection:{collection_id}"
+
+
+#: Hash face id -> JSON metadata of one indexed face (ImageId, ExternalImageId, BoundingBox, ...).
+def collection_faces(collection_id: str) -> str:
+    return f"{PREFIX}collection:{collection_id}:faces"
+
+
+#: Hash face id -> the face's descriptor as raw float32 bytes (no image bytes are ever stored).
+def collection_vectors(collection_id: str) -> str:
+    return f"{PREFIX}collection:{collection_id}:vectors"
+
+
+# --- completion notifications (workers/notifications) --------------------------------------------
+
+#: Sorted set: ids of finished jobs whose notifications are not all final, scored by the Unix ms at which
+#: the sweep should (re)dispatch their delivery tasks. Written with the job's final state (one MULTI).
+NOTIFICATION_OUTBOX = f"{PREFIX}notifications:outbox"
+
+#: List of JSON dead-letter records (a delivery that failed for good), newest last.
+NOTIFICATION_DEAD_LETTERS = f"{PREFIX}notifications:dead-letters"
+
+
+#: Hash: target id -> JSON delivery record (status, attempts ...) of one job's notifications.
+def notification_log(job_id: str) -> str:
+    return f"{PREFIX}notifications:log:{job_id}"
+
+
+#: String with a TTL: held while one process delivers one target of one job's notification.
+def notification_lock(job_id: str, target_id: str) -> str:
+    return f"{PREFIX}notifications:lock:{job_id}:{target_id}"
+
+
+#: String: JSON {key, cert} PEMs of the RSA key that signs SNS-format webhook messages (made once).
+SNS_SIGNING_KEY = f"{PREFIX}notifications:signing-key"
+
+
+#: Hash: one webhook subscription (topic, endpoint, status, confirmation token ...).
+def webhook_subscription(subscription_id: str) -> str:
+    return f"{PREFIX}notifications:subscription:{subscription_id}"
+
+
+#: Set of the subscription ids of one topic ARN.
+def topic_subscriptions(topic_arn: str) -> str:
+    return f"{PREFIX}notifications:topic:{topic_arn}"
+
+
+# --- stream processors (workers/stream_processors.py) ------------------------------------------
+
+#: Sorted set (all scores 0, ordered by name) of every stream processor name.
+STREAM_PROCESSORS = f"{PREFIX}stream-processors"
+
+#: Set of the names of stream processors that should be running (the supervisors' work list).
+STREAM_PROCESSORS_ACTIVE = f"{PREFIX}stream-processors:active"
+
+
+#: Hash of one stream processor: its CreateStreamProcessor request, status, session, process ...
+def stream_processor(name: str) -> str:
+    return f"{PREFIX}stream-processor:{name}"
+
+
+#: String with a TTL: held by the process that runs a stream processor; refreshed with its heartbeat.
+def stream_processor_lock(name: str) -> str:
+    return f"{PREFIX}stream-processor-lock:{name}"
+
+
+#: Redis Stream that stands in for a Kinesis data stream: face search records are XADDed here.
+def kinesis_data_stream(arn: str) -> str:
+    return f"{PREFIX}kinesis:{arn}"

@@ -27,6 +27,8 @@ class VideoOperation:
     sort_by: tuple[str, ...] = ()
     aggregate_by: tuple[str, ...] = ()
     request_metadata_member: str | None = None
+    #: GetSegmentDetection answers ``VideoMetadata`` as a list of one item instead of an object.
+    video_metadata_as_list: bool = False
 
     def view(self, sort_by: str | None, aggregate_by: str | None) -> str:
         parts = []
@@ -46,6 +48,14 @@ VIDEO_OPERATIONS: dict[str, VideoOperation] = {
     op.name: op
     for op in (
         VideoOperation(
+            name="FaceSearch",
+            start_action="StartFaceSearch",
+            get_action="GetFaceSearch",
+            results_member="Persons",
+            analysis="workers.analyses.face_search:analyse_face_search",
+            sort_by=("TIMESTAMP", "INDEX"),
+        ),
+        VideoOperation(
             name="LabelDetection",
             start_action="StartLabelDetection",
             get_action="GetLabelDetection",
@@ -54,6 +64,46 @@ VIDEO_OPERATIONS: dict[str, VideoOperation] = {
             sort_by=("TIMESTAMP", "NAME"),
             aggregate_by=("TIMESTAMPS", "SEGMENTS"),
             request_metadata_member="GetRequestMetadata",
+        ),
+        VideoOperation(
+            name="FaceDetection",
+            start_action="StartFaceDetection",
+            get_action="GetFaceDetection",
+            results_member="Faces",
+            analysis="workers.analyses.faces:analyse_faces_in_video",
+        ),
+        VideoOperation(
+            name="TextDetection",
+            start_action="StartTextDetection",
+            get_action="GetTextDetection",
+            results_member="TextDetections",
+            analysis="workers.analyses.text:analyse_text",
+        ),
+        VideoOperation(
+            name="ContentModeration",
+            start_action="StartContentModeration",
+            get_action="GetContentModeration",
+            results_member="ModerationLabels",
+            analysis="workers.analyses.moderation:analyse_moderation",
+            sort_by=("TIMESTAMP", "NAME"),
+            aggregate_by=("TIMESTAMPS", "SEGMENTS"),
+            request_metadata_member="GetRequestMetadata",
+        ),
+        VideoOperation(
+            name="SegmentDetection",
+            start_action="StartSegmentDetection",
+            get_action="GetSegmentDetection",
+            results_member="Segments",
+            analysis="workers.analyses.segments:analyse_segments",
+            video_metadata_as_list=True,
+        ),
+        VideoOperation(
+            name="PersonTracking",
+            start_action="StartPersonTracking",
+            get_action="GetPersonTracking",
+            results_member="Persons",
+            analysis="workers.analyses.persons:analyse_persons",
+            sort_by=("TIMESTAMP", "INDEX"),
         ),
     )
 }

@@ -15,6 +15,7 @@ from api.errors import (
 from api.handlers import Handler, StartCheck
 from api.paging import InvalidPageToken, PagePosition
 from workers.jobs import IdempotencyConflict, JobStatus
+from workers.notifications.delivery_log import notifications_member
 from workers.operations import VIDEO_OPERATIONS, VideoOperation
 from workers.sources import S3ObjectRef, SourceError
 
@@ -78,7 +79,9 @@ def get_handler(operation: VideoOperation) -> Handler:
         if job.status_message:
             response["StatusMessage"] = job.status_message
         if job.video_metadata:
-            response["VideoMetadata"] = job.video_metadata
+            response["VideoMetadata"] = (
+                [job.video_metadata] if operation.video_metadata_as_list else job.video_metadata
+            )
         response.update(job.response_members)
         if operation.request_metadata_member:
             metadata = {"SortBy": sort_by}
@@ -88,6 +91,9 @@ def get_handler(operation: VideoOperation) -> Handler:
         # Beyond AWS: how much of the video has been analysed, in percent (SDKs ignore unknown members).
         if job.status is not JobStatus.FAILED:
             response["Progress"] = job.progress
+
+        # Beyond AWS: the delivery log of the job's completion notifications (SDKs ignore the member).
+        response.update(notifications_member(ctx.redis_client, job_id))
 
         items: list[dict[str, Any]] = []
         if job.status is JobStatus.SUCCEEDED:

@@ -45,6 +45,7 @@ DEFAULT_MODELS: tuple[str, ...] = (
     "blazeface",
     "faceres",
     "emotion",
+    "facemesh",
 )
 
 #: Upstream licences as far as they are known; not verified by vidrek, recorded for the user to check.
@@ -55,6 +56,7 @@ UPSTREAM_LICENCE_NOTES: dict[str, str] = {
     "blazeface": "upstream MediaPipe BlazeFace: Apache-2.0 (not verified)",
     "faceres": "upstream HSE_FaceRec_tf: licence not verified",
     "emotion": "upstream oarriaga/face_classification: MIT (repository licence, not verified)",
+    "facemesh": "upstream MediaPipe Face Mesh: Apache-2.0 (not verified)",
 }
 
 _VENV_MARKER = ".vidrek-build-venv.json"

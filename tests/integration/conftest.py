@@ -60,6 +60,15 @@ def stack(
         "VIDREK_MODEL_DIR": str(model_dir),
         "VIDREK_JOB_HEARTBEAT_SECONDS": "1",
         "VIDREK_STALLED_JOB_SWEEP_SECONDS": "1",
+        # completion notifications: publish to the moto server's SNS, loopback webhooks, short retries
+        "VIDREK_SNS_ENDPOINT_URL": moto_s3,
+        "VIDREK_SNS_ACCESS_KEY_ID": "test",
+        "VIDREK_SNS_SECRET_ACCESS_KEY": "test",
+        "VIDREK_WEBHOOK_ALLOW_INTERNAL_TARGETS": "true",
+        "VIDREK_NOTIFICATION_RETRY_BASE_SECONDS": "1",
+        "VIDREK_NOTIFICATION_RETRY_MAX_SECONDS": "4",
+        "VIDREK_NOTIFICATION_TIMEOUT_SECONDS": "5",
+        "VIDREK_NOTIFICATION_LEASE_SECONDS": "10",
     }
     with Stack(tmp_path_factory.mktemp("stack"), settings) as running:
         yield running

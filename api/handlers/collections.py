@@ -1,0 +1,390 @@
+"""Face collections and face search on images.
+
+CreateCollection, DescribeCollection, DeleteCollection, ListCollections, IndexFaces, ListFaces,
+DeleteFaces, SearchFaces, SearchFacesByImage and CompareFaces; plus the StartFaceSearch check that the
+collection exists. Faces are stored as descriptors + metadata only (:mod:`workers.collections`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from api.context import ServiceContext
+from api.errors import (
+    InvalidPaginationTokenException,
+    InvalidParameterException,
+    ResourceAlreadyExistsException,
+    ResourceNotFoundException,
+)
+from api.handlers import Handler, StartCheck
+from api.images import load_image
+from pipelines.face_collection_results import (
+    compare_match_json,
+    compared_face_json,
+    face_json,
+    face_match_json,
+    face_record_json,
+    searched_face_json,
+    unindexed_face_json,
+    unsearched_face_json,
+)
+from pipelines.face_results import requested_attributes
+from pipelines.faces.analysis import analyse_faces
+from pipelines.faces.attributes import default_attribute_model
+from pipelines.faces.detection import default_face_detector
+from pipelines.faces.embedding import FACE_MODEL_VERSION, FaceEmbedder, FaceVector, default_face_embedder
+from pipelines.faces.quality_filter import filter_faces, quality_reasons
+from pipelines.faces.records import IndexedFace
+from pipelines.faces.similarity import DEFAULT_THRESHOLD, similarity_from_distances
+from pipelines.faces.types import FaceAnalysis
+from pipelines.images import DecodedImage
+from workers.collections import CollectionExists, CollectionNotFound, CollectionStore
+
+#: Default and largest page of ListCollections / ListFaces (the model allows MaxResults up to 4096).
+DEFAULT_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 4096
+#: SearchFaces* default MaxFaces (Rekognition: "the maximum number of faces to return").
+DEFAULT_MAX_MATCHES = 4096
+
+_stores: dict[int, CollectionStore] = {}
+_stores_lock = threading.Lock()
+
+
+def collection_store(ctx: ServiceContext) -> CollectionStore:
+    """The CollectionStore on this context's Redis (one per process and client)."""
+    with _stores_lock:
+        store = _stores.get(id(ctx.redis_client))
+        if store is None:
+            store = CollectionStore(ctx.redis_client, ctx.settings.region)
+            _stores[id(ctx.redis_client)] = store
+        return store
+
+
+def _not_found(err: CollectionNotFound) -> ResourceNotFoundException:
+    return ResourceNotFoundException(str(err))
+
+
+# --- collections -------------------------------------------------------------------------------------
+
+
+def create_collection(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        info = collection_store(ctx).create(params["CollectionId"], FACE_MODEL_VERSION)
+    except CollectionExists as err:
+        raise ResourceAlreadyExistsException(str(err)) from err
+    return {"StatusCode": 200, "CollectionArn": info.arn, "FaceModelVersion": info.face_model_version}
+
+
+def describe_collection(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        info = collection_store(ctx).describe(params["CollectionId"])
+    except CollectionNotFound as err:
+        raise _not_found(err) from err
+    return {
+        "FaceCount": info.face_count,
+        "FaceModelVersion": info.face_model_version,
+        "CollectionARN": info.arn,
+        "CreationTimestamp": info.created,
+        "UserCount": 0,
+    }
+
+
+def delete_collection(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        collection_store(ctx).delete(params["CollectionId"])
+    except CollectionNotFound as err:
+        raise _not_found(err) from err
+    return {"StatusCode": 200}
+
+
+def list_collections(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    after = _decode_token(params.get("NextToken"), scope="collections")
+    infos, last = collection_store(ctx).list_collections(after, _page_size(params))
+    response: dict[str, Any] = {
+        "CollectionIds": [info.collection_id for info in infos],
+        "FaceModelVersions": [info.face_model_version for info in infos],
+    }
+    if last is not None:
+        response["NextToken"] = _encode_token("collections", last)
+    return response
+
+
+# --- faces -------------------------------------------------------------------------------------------
+
+
+def index_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    store = collection_store(ctx)
+    collection_id = params["CollectionId"]
+    _require_collection(store, collection_id)
+    image = load_image(ctx, params["Image"])
+    attributes = params.get("DetectionAttributes") or ["DEFAULT"]
+    faces = _analyse(ctx, image, attributes)
+    chosen = filter_faces(
+        faces,
+        params.get("QualityFilter") or "AUTO",
+        int(params.get("MaxFaces") or 100),
+        image.width,
+        image.height,
+    )
+    vectors = _embedder().embed_all(image.rgb, [face.detection.box for face in chosen.kept])
+    image_id = str(uuid.uuid4())
+    records = [
+        (
+            IndexedFace(
+                face_id=str(uuid.uuid4()),
+                image_id=image_id,
+                external_image_id=params.get("ExternalImageId"),
+                box=face.detection.box,
+                confidence=face.detection.confidence,
+                model_version=FACE_MODEL_VERSION,
+            ),
+            face,
+        )
+        for face in chosen.kept
+    ]
+    try:
+        store.add_faces(
+            collection_id, [(record, vector) for (record, _), vector in zip(records, vectors, strict=True)]
+        )
+    except CollectionNotFound as err:
+        raise _not_found(err) from err
+    # OrientationCorrection is left out: EXIF orientation is applied before detection, as it is today.
+    return {
+        "FaceRecords": [face_record_json(record, face, attributes) for record, face in records],
+        "FaceModelVersion": FACE_MODEL_VERSION,
+        "UnindexedFaces": [
+            unindexed_face_json(face, reasons, attributes) for face, reasons in chosen.refused
+        ],
+    }
+
+
+def list_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    collection_id = params["CollectionId"]
+    if params.get("UserId"):
+        raise InvalidParameterException("UserId: users (CreateUser/AssociateFaces) are not supported.")
+    after = _decode_token(params.get("NextToken"), scope=f"faces/{collection_id}")
+    try:
+        faces, last = collection_store(ctx).list_faces(
+            collection_id, after, _page_size(params), params.get("FaceIds")
+        )
+    except CollectionNotFound as err:
+        raise _not_found(err) from err
+    response: dict[str, Any] = {
+        "Faces": [face_json(face) for face in faces],
+        "FaceModelVersion": FACE_MODEL_VERSION,
+    }
+    if last is not None:
+        response["NextToken"] = _encode_token(f"faces/{collection_id}", last)
+    return response
+
+
+def delete_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    wanted: list[str] = list(params["FaceIds"])
+    try:
+        deleted = collection_store(ctx).delete_faces(params["CollectionId"], wanted)
+    except CollectionNotFound as err:
+        raise _not_found(err) from err
+    gone: set[str] = set(deleted)
+    return {
+        "DeletedFaces": deleted,
+        "UnsuccessfulFaceDeletions": [
+            {"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]}
+            for face_id in dict.fromkeys(wanted)
+            if face_id not in gone
+        ],
+    }
+
+
+def search_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    store = collection_store(ctx)
+    collection_id, face_id = params["CollectionId"], params["FaceId"]
+    _require_collection(store, collection_id)
+    vector = store.vector(collection_id, face_id)
+    if vector is None:
+        raise ResourceNotFoundException(f"The face {face_id} is not in the collection {collection_id}.")
+    matches = _search(store, collection_id, vector, params, exclude=face_id)
+    return {"SearchedFaceId": face_id, "FaceMatches": matches, "FaceModelVersion": FACE_MODEL_VERSION}
+
+
+def search_faces_by_image(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    store = collection_store(ctx)
+    collection_id = params["CollectionId"]
+    _require_collection(store, collection_id)
+    image = load_image(ctx, params["Image"])
+    faces = _analyse(ctx, image, ["DEFAULT"])
+    if not faces:
+        raise InvalidParameterException("There are no faces in the image. Should be at least 1.")
+    faces.sort(key=lambda face: -face.detection.box.area)
+    largest, others = faces[0], faces[1:]
+    level = params.get("QualityFilter") or "NONE"
+    refused = quality_reasons(largest, level, image.width, image.height)
+    if refused:
+        raise InvalidParameterException(
+            f"The largest face in the image does not pass QualityFilter {level}: {', '.join(refused)}."
+        )
+    vector = _embedder().embed(image.rgb, largest.detection.box)
+    response = searched_face_json(largest)
+    response["FaceMatches"] = _search(store, collection_id, vector, params)
+    response["FaceModelVersion"] = FACE_MODEL_VERSION
+    # Beyond AWS: the other faces found in the image, which were not searched (boto3 ignores the member;
+    # read it from the raw body, like Progress).
+    response["UnsearchedFaces"] = [unsearched_face_json(face, ["FACE_NOT_LARGEST"]) for face in others]
+    return response
+
+
+def compare_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    source_image = load_image(ctx, params["SourceImage"], member="SourceImage")
+    target_image = load_image(ctx, params["TargetImage"], member="TargetImage")
+    level = params.get("QualityFilter") or "NONE"
+    sources = _analyse(ctx, source_image, ["DEFAULT"])
+    if not sources:
+        raise InvalidParameterException("There are no faces in the source image. Should be at least 1.")
+    source = max(sources, key=lambda face: face.detection.box.area)
+    refused = quality_reasons(source, level, source_image.width, source_image.height)
+    if refused:
+        raise InvalidParameterException(
+            f"The largest face of the source image does not pass QualityFilter {level}: {', '.join(refused)}."
+        )
+    targets = [
+        face
+        for face in _analyse(ctx, target_image, ["DEFAULT"])
+        if not quality_reasons(face, level, target_image.width, target_image.height)
+    ]
+    embedder = _embedder()
+    source_vector = embedder.embed(source_image.rgb, source.detection.box)
+    target_vectors = embedder.embed_all(target_image.rgb, [face.detection.box for face in targets])
+    threshold = float(params.get("SimilarityThreshold", DEFAULT_THRESHOLD))
+    scored = _similarities(source_vector, target_vectors)
+    matches = sorted(
+        (
+            (similarity, face)
+            for similarity, face in zip(scored, targets, strict=True)
+            if similarity >= threshold
+        ),
+        key=lambda pair: -pair[0],
+    )
+    matched_ids = {id(face) for _, face in matches}
+    # Source/TargetImageOrientationCorrection are left out (EXIF orientation is applied before detection).
+    return {
+        "SourceImageFace": {
+            "BoundingBox": source.detection.box.to_rekognition(),
+            "Confidence": source.detection.confidence,
+        },
+        "FaceMatches": [compare_match_json(face, similarity) for similarity, face in matches],
+        "UnmatchedFaces": [compared_face_json(face) for face in targets if id(face) not in matched_ids],
+    }
+
+
+# --- StartFaceSearch ---------------------------------------------------------------------------------
+
+
+def check_face_search_start(ctx: ServiceContext, params: dict[str, Any]) -> None:
+    """StartFaceSearch refuses an unknown collection at once (ResourceNotFoundException)."""
+    _require_collection(collection_store(ctx), params["CollectionId"])
+
+
+# --- shared steps ------------------------------------------------------------------------------------
+
+
+def _require_collection(store: CollectionStore, collection_id: str) -> None:
+    try:
+        store.describe(collection_id)
+    except CollectionNotFound as err:
+        raise _not_found(err) from err
+
+
+def _analyse(ctx: ServiceContext, image: DecodedImage, attributes: Sequence[str]) -> list[FaceAnalysis]:
+    settings = ctx.settings
+    detector = default_face_detector(
+        settings.model_dir,
+        settings.onnx_threads,
+        settings.face_min_face_px,
+        settings.face_max_side,
+        settings.face_detection_threshold,
+    )
+    attribute_model = (
+        default_attribute_model(settings.model_dir, settings.onnx_threads)
+        if requested_attributes(attributes)
+        else None
+    )
+    return analyse_faces(image.rgb, detector, attribute_model)
+
+
+def _embedder() -> FaceEmbedder:
+    return default_face_embedder()
+
+
+def _search(
+    store: CollectionStore,
+    collection_id: str,
+    vector: FaceVector,
+    params: dict[str, Any],
+    exclude: str | None = None,
+) -> list[dict[str, Any]]:
+    try:
+        index = store.vector_index(collection_id)
+    except CollectionNotFound as err:
+        raise _not_found(err) from err
+    found = index.search(
+        vector,
+        threshold=float(params.get("FaceMatchThreshold", DEFAULT_THRESHOLD)),
+        max_faces=int(params.get("MaxFaces") or DEFAULT_MAX_MATCHES),
+        exclude=exclude,
+    )
+    faces = store.faces(collection_id, [match.face_id for match in found])
+    return [face_match_json(faces[m.face_id], m.similarity) for m in found if m.face_id in faces]
+
+
+def _similarities(source: FaceVector, targets: Sequence[FaceVector]) -> list[float]:
+    if not targets:
+        return []
+    distances = np.linalg.norm(np.stack(targets) - source, axis=1)
+    return [float(s) for s in similarity_from_distances(distances)]
+
+
+def _page_size(params: dict[str, Any]) -> int:
+    size = params.get("MaxResults")
+    return DEFAULT_PAGE_SIZE if size is None or int(size) == 0 else min(int(size), MAX_PAGE_SIZE)
+
+
+def _encode_token(scope: str, last: str) -> str:
+    payload = json.dumps({"s": scope, "a": last}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def _decode_token(token: str | None, scope: str) -> str | None:
+    if not token:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if payload["s"] != scope:
+            raise ValueError("token of another listing")
+        return str(payload["a"])
+    except (binascii.Error, ValueError, KeyError, TypeError) as err:
+        raise InvalidPaginationTokenException(
+            "Invalid Pagination Token: it was not issued for this listing."
+        ) from err
+
+
+HANDLERS: dict[str, Handler] = {
+    "CreateCollection": create_collection,
+    "DescribeCollection": describe_collection,
+    "DeleteCollection": delete_collection,
+    "ListCollections": list_collections,
+    "IndexFaces": index_faces,
+    "ListFaces": list_faces,
+    "DeleteFaces": delete_faces,
+    "SearchFaces": search_faces,
+    "SearchFacesByImage": search_faces_by_image,
+    "CompareFaces": compare_faces,
+}
+
+START_CHECKS: dict[str, StartCheck] = {"FaceSearch": check_face_search_start}

@@ -1,0 +1,1 @@
+"""Faces: detection (MTCNN), canonical face analyses, pose, quality and attribute models."""

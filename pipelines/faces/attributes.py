@@ -1,0 +1,113 @@
+"""Face attributes from human-models' faceres (age, gender), emotion and facemesh (eyes and mouth open,
+see :mod:`pipelines.faces.mesh`) models, built by ``vidrek models``.
+
+Pre-processing as Human (@vladmandic/human) does it, verified on the identity photos:
+- faceres (HSE_FaceRec_tf): the face crop (MTCNN's square box, not enlarged: enlarging it lowered the
+  gender margin on every photo) resized bilinearly to 224x224, RGB 0..255 -> gender sigmoid [N,1]
+  (1 = male), descriptor [N,1024], age softmax [N,100] (years 0..99).
+- emotion (oarriaga/face_classification, FER-2013): the same crop, 64x64, grey
+  (0.2989 R + 0.587 G + 0.114 B) / 255, then ``(g - 0.5) * 2`` -> softmax over angry, disgust, fear,
+  happy, sad, surprise, neutral.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+from PIL import Image
+
+from pipelines.detection import RGBImage
+from pipelines.faces.mesh import FaceMeshModel, default_face_mesh
+from pipelines.faces.types import FaceAttributes
+from pipelines.geometry import BoundingBox
+from pipelines.models.registry import model_path
+from pipelines.onnx_session import create_session
+
+#: The emotion model's classes, in output order, as Rekognition's emotion types. FER-2013's "neutral"
+#: is reported as CALM (Rekognition has no NEUTRAL); CONFUSED and UNKNOWN have no model output.
+EMOTION_TYPES = ("ANGRY", "DISGUSTED", "FEAR", "HAPPY", "SAD", "SURPRISED", "CALM")
+
+#: faceres outputs used (by name, not by position): gender sigmoid and age softmax.
+FACERES_OUTPUTS = ["gender_pred/Sigmoid:0", "age_pred/Softmax:0"]
+
+#: AgeRange percentiles of faceres' age distribution: wider bounds are right more often but say less.
+AGE_LOW_QUANTILE = 0.2
+AGE_HIGH_QUANTILE = 0.8
+
+
+def _square_crop(image: RGBImage, box: BoundingBox, side: int) -> RGBImage:
+    """The square around ``box``'s centre (side = the box's longer side), zero-padded, resized."""
+    height, width = image.shape[:2]
+    cx = (box.left + box.width / 2) * width
+    cy = (box.top + box.height / 2) * height
+    half = max(box.width * width, box.height * height) / 2
+    x1, y1, x2, y2 = (round(cx - half), round(cy - half), round(cx + half), round(cy + half))
+    crop = Image.fromarray(image).crop((x1, y1, max(x2, x1 + 1), max(y2, y1 + 1)))
+    return np.asarray(crop.resize((side, side), Image.Resampling.BILINEAR), dtype=np.uint8)
+
+
+class FaceAttributeModel:
+    """Age, gender, emotions, eyes and mouth open of faces. Thread-safe (one inference at a time)."""
+
+    model_version = "human-models-3.0.4-faceres+emotion+facemesh"
+
+    def __init__(
+        self,
+        faceres: onnxruntime.InferenceSession,
+        emotion: onnxruntime.InferenceSession,
+        mesh: FaceMeshModel,
+    ) -> None:
+        self._faceres = faceres
+        self._emotion = emotion
+        self._mesh = mesh
+        self._lock = threading.Lock()
+
+    def analyse(self, image: RGBImage, boxes: list[BoundingBox]) -> list[FaceAttributes]:
+        """Attributes of each face box in ``image`` (one batch per model)."""
+        if not boxes:
+            return []
+        crops = np.stack([_square_crop(image, box, 224) for box in boxes]).astype(np.float32)
+        small = (
+            np.stack(
+                [
+                    np.asarray(Image.fromarray(c).resize((64, 64), Image.Resampling.BILINEAR))
+                    for c in crops.astype(np.uint8)
+                ]
+            ).astype(np.float32)
+            / 255.0
+        )
+        grey = small[..., 0] * 0.2989 + small[..., 1] * 0.587 + small[..., 2] * 0.114
+        with self._lock:
+            gender, age = self._faceres.run(FACERES_OUTPUTS, {"input_1:0": crops})
+            emotions = self._emotion.run(None, {"input_1:0": ((grey - 0.5) * 2.0)[..., None]})[0]
+        meshes = self._mesh.analyse(image, boxes)
+        results = []
+        for i, mesh in enumerate(meshes):
+            cdf = np.cumsum(age[i])
+            low = int(np.searchsorted(cdf, AGE_LOW_QUANTILE))
+            high = max(low, int(np.searchsorted(cdf, AGE_HIGH_QUANTILE)))
+            results.append(
+                FaceAttributes(
+                    age_low=low,
+                    age_high=high,
+                    male_probability=float(gender[i, 0]),
+                    emotions={name: float(p) for name, p in zip(EMOTION_TYPES, emotions[i], strict=True)},
+                    eyes_open_probability=mesh.eyes_open_probability if mesh else None,
+                    mouth_open_probability=mesh.mouth_open_probability if mesh else None,
+                )
+            )
+        return results
+
+
+@functools.lru_cache(maxsize=2)
+def default_attribute_model(model_dir: Path, threads: int) -> FaceAttributeModel:
+    """The process's attribute model, loaded once (raises ModelNotBuiltError if not built)."""
+    return FaceAttributeModel(
+        create_session(model_path("faceres", model_dir), threads),
+        create_session(model_path("emotion", model_dir), threads),
+        default_face_mesh(model_dir, threads),
+    )

@@ -1,0 +1,1 @@
+"""Content moderation: model signals (open_nsfw, optional NudeNet) mapped onto Rekognition's taxonomy."""

@@ -1,0 +1,1 @@
+"""Person tracking: person detectors, the Norfair tracker, and the canonical per-frame observation."""

@@ -1,0 +1,1 @@
+"""Protective equipment (DetectProtectiveEquipment): persons, their body parts and the equipment on them."""

@@ -1,0 +1,303 @@
+"""Face collections, face search on images and CompareFaces, through boto3 against the live stack."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import io
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.session
+import numpy as np
+import pytest
+from botocore.validate import ParamValidator
+from PIL import Image
+
+#: Members vidrek adds beyond the model (boto3 drops them; they are checked from the raw body).
+EXTRA_MEMBERS = {"UnsearchedFaces"}
+
+
+@pytest.fixture(scope="module")
+def raw_bodies(rek: Any) -> Iterator[dict[str, list[Any]]]:
+    """Every raw JSON body of each operation; each is checked against the model's output shape."""
+    bodies: dict[str, list[Any]] = {}
+    model = botocore.session.get_session().get_service_model("rekognition")
+
+    def capture(http_response: Any, model: Any, **_: Any) -> None:
+        if http_response.status_code == 200:
+            bodies.setdefault(model.name, []).append(json.loads(http_response.content))
+
+    rek.meta.events.register("after-call.rekognition", capture)
+    yield bodies
+    rek.meta.events.unregister("after-call.rekognition", capture)
+    for name, responses in bodies.items():
+        shape = model.operation_model(name).output_shape
+        for body in responses:
+            plain = {k: v for k, v in body.items() if k not in EXTRA_MEMBERS}
+            report = ParamValidator().validate(plain, shape)
+            assert not report.has_errors(), f"{name}: {report.generate_report()}"
+
+
+@pytest.fixture(scope="module")
+def faces_dir(shared_media: Path) -> Path:
+    return shared_media / "faces"
+
+
+def _bytes(path: Path) -> dict[str, bytes]:
+    return {"Bytes": path.read_bytes()}
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def collection(rek: Any) -> Iterator[str]:
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    rek.create_collection(CollectionId=name)
+    yield name
+    with contextlib.suppress(rek.exceptions.ResourceNotFoundException):
+        rek.delete_collection(CollectionId=name)
+
+
+def test_collection_lifecycle(rek: Any, raw_bodies: dict[str, list[Any]]) -> None:
+    name = f"life-{uuid.uuid4().hex[:8]}"
+    created = rek.create_collection(CollectionId=name)
+    assert created["StatusCode"] == 200
+    assert created["CollectionArn"] == f"arn:aws:rekognition:us-east-1:000000000000:collection/{name}"
+    assert created["FaceModelVersion"]
+    with pytest.raises(rek.exceptions.ResourceAlreadyExistsException):
+        rek.create_collection(CollectionId=name)
+
+    described = rek.describe_collection(CollectionId=name)
+    assert described["FaceCount"] == 0
+    assert described["CollectionARN"] == created["CollectionArn"]
+    assert isinstance(raw_bodies["DescribeCollection"][-1]["CreationTimestamp"], float)  # epoch seconds
+    age = datetime.datetime.now(datetime.UTC) - described["CreationTimestamp"]
+    assert datetime.timedelta(0) <= age < datetime.timedelta(minutes=5)
+
+    assert rek.delete_collection(CollectionId=name)["StatusCode"] == 200
+    for call in (rek.describe_collection, rek.delete_collection):
+        with pytest.raises(rek.exceptions.ResourceNotFoundException):
+            call(CollectionId=name)
+
+
+def test_list_collections_pages_through_every_collection(rek: Any) -> None:
+    names = [f"page-{uuid.uuid4().hex[:6]}-{i}" for i in range(5)]
+    for name in names:
+        rek.create_collection(CollectionId=name)
+    try:
+        seen: list[str] = []
+        kwargs: dict[str, Any] = {"MaxResults": 2}
+        pages = 0
+        while True:
+            page = rek.list_collections(**kwargs)
+            assert len(page["CollectionIds"]) <= 2
+            assert len(page["FaceModelVersions"]) == len(page["CollectionIds"])
+            seen += page["CollectionIds"]
+            pages += 1
+            if "NextToken" not in page:
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        assert set(names) <= set(seen)
+        assert len(seen) == len(set(seen))
+        assert pages >= 3
+        # boto3's own paginator works too
+        all_ids = [
+            cid for page in rek.get_paginator("list_collections").paginate() for cid in page["CollectionIds"]
+        ]
+        assert set(names) <= set(all_ids)
+        with pytest.raises(rek.exceptions.InvalidPaginationTokenException):
+            rek.list_collections(NextToken="not-a-token")
+    finally:
+        for name in names:
+            rek.delete_collection(CollectionId=name)
+
+
+def test_unknown_collection_is_resource_not_found(rek: Any, faces_dir: Path) -> None:
+    image = _bytes(faces_dir / "obama.jpg")
+    calls: list[Callable[[], Any]] = [
+        lambda: rek.index_faces(CollectionId="nope-none", Image=image),
+        lambda: rek.list_faces(CollectionId="nope-none"),
+        lambda: rek.search_faces_by_image(CollectionId="nope-none", Image=image),
+        lambda: rek.search_faces(CollectionId="nope-none", FaceId=str(uuid.uuid4())),
+        lambda: rek.delete_faces(CollectionId="nope-none", FaceIds=[str(uuid.uuid4())]),
+    ]
+    for call in calls:
+        with pytest.raises(rek.exceptions.ResourceNotFoundException):
+            call()
+
+
+def test_index_list_search_and_delete_faces(
+    rek: Any, collection: str, faces_dir: Path, raw_bodies: dict[str, list[Any]]
+) -> None:
+    people = {
+        "obama": faces_dir / "identities/obama/obama2.jpg",
+        "biden": faces_dir / "identities/biden/biden2.jpg",
+        "rose": faces_dir / "identities/rose_leslie/img1.jpg",
+        "kit": faces_dir / "identities/kit_harington/john1.jpeg",
+    }
+    face_ids: dict[str, str] = {}
+    for external, path in people.items():
+        indexed = rek.index_faces(CollectionId=collection, Image=_bytes(path), ExternalImageId=external)
+        assert indexed["FaceModelVersion"]
+        assert len(indexed["FaceRecords"]) == 1, external
+        record = indexed["FaceRecords"][0]
+        assert record["Face"]["ExternalImageId"] == external
+        assert record["Face"]["Confidence"] > 95
+        assert {lm["Type"] for lm in record["FaceDetail"]["Landmarks"]} >= {"eyeLeft", "eyeRight", "nose"}
+        assert indexed["UnindexedFaces"] == []
+        face_ids[external] = record["Face"]["FaceId"]
+    assert rek.describe_collection(CollectionId=collection)["FaceCount"] == 4
+
+    # ListFaces pages: every face exactly once, the last page has no NextToken.
+    listed: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"CollectionId": collection, "MaxResults": 3}
+    while True:
+        page = rek.list_faces(**kwargs)
+        listed += page["Faces"]
+        if "NextToken" not in page:
+            break
+        kwargs["NextToken"] = page["NextToken"]
+    assert sorted(f["FaceId"] for f in listed) == sorted(face_ids.values())
+    assert {f["ExternalImageId"] for f in listed} == set(people)
+
+    # Another photo of each person finds that person first, above the default threshold, and nobody else.
+    probes = {
+        "obama": faces_dir / "obama.jpg",
+        "biden": faces_dir / "biden.jpg",
+        "rose": faces_dir / "identities/rose_leslie/img2.jpg",
+        "kit": faces_dir / "identities/kit_harington/john2.jpeg",
+    }
+    for external, path in probes.items():
+        found = rek.search_faces_by_image(CollectionId=collection, Image=_bytes(path))
+        assert [m["Face"]["ExternalImageId"] for m in found["FaceMatches"]] == [external], path.name
+        assert found["FaceMatches"][0]["Similarity"] >= 80
+        assert found["SearchedFaceConfidence"] > 95
+        assert 0 < found["SearchedFaceBoundingBox"]["Width"] < 1
+
+    # A threshold of 0 returns everyone, most similar first.
+    everyone = rek.search_faces_by_image(
+        CollectionId=collection, Image=_bytes(faces_dir / "obama3.jpg"), FaceMatchThreshold=0, MaxFaces=10
+    )
+    similarities = [m["Similarity"] for m in everyone["FaceMatches"]]
+    assert len(similarities) == 4 and similarities == sorted(similarities, reverse=True)
+    assert everyone["FaceMatches"][0]["Face"]["ExternalImageId"] == "obama"
+
+    # The other faces of the image are named too (beyond AWS; raw body).
+    rek.search_faces_by_image(CollectionId=collection, Image=_bytes(faces_dir / "two_people.jpg"))
+    assert len(raw_bodies["SearchFacesByImage"][-1]["UnsearchedFaces"]) == 1
+    assert raw_bodies["SearchFacesByImage"][-1]["UnsearchedFaces"][0]["Reasons"] == ["FACE_NOT_LARGEST"]
+
+    # SearchFaces by FaceId: a second Obama face is found; the searched face itself is not returned.
+    second = rek.index_faces(CollectionId=collection, Image=_bytes(faces_dir / "obama3.jpg"))
+    second_id = second["FaceRecords"][0]["Face"]["FaceId"]
+    by_id = rek.search_faces(CollectionId=collection, FaceId=face_ids["obama"])
+    assert by_id["SearchedFaceId"] == face_ids["obama"]
+    assert [m["Face"]["FaceId"] for m in by_id["FaceMatches"]] == [second_id]
+    with pytest.raises(rek.exceptions.ResourceNotFoundException):
+        rek.search_faces(CollectionId=collection, FaceId=str(uuid.uuid4()))
+
+    # DeleteFaces: deleted ones are gone from ListFaces and from search; unknown ids are reported.
+    unknown = str(uuid.uuid4())
+    deleted = rek.delete_faces(CollectionId=collection, FaceIds=[face_ids["biden"], unknown])
+    assert deleted["DeletedFaces"] == [face_ids["biden"]]
+    assert deleted["UnsuccessfulFaceDeletions"] == [{"FaceId": unknown, "Reasons": ["FACE_NOT_FOUND"]}]
+    assert rek.describe_collection(CollectionId=collection)["FaceCount"] == 4
+    after = rek.search_faces_by_image(CollectionId=collection, Image=_bytes(faces_dir / "biden.jpg"))
+    assert after["FaceMatches"] == []
+
+
+def test_index_faces_max_faces_and_quality_filter(rek: Any, collection: str, faces_dir: Path) -> None:
+    both = rek.index_faces(
+        CollectionId=collection,
+        Image=_bytes(faces_dir / "two_people.jpg"),
+        MaxFaces=1,
+        ExternalImageId="pair",
+    )
+    assert len(both["FaceRecords"]) == 1
+    assert [u["Reasons"] for u in both["UnindexedFaces"]] == [["EXCEEDS_MAX_FACES"]]
+    # HIGH needs a face side of at least 64 px: the 240p Obama's face (~52 px) is refused, NONE keeps it.
+    small = faces_dir / "obama-240p.jpg"
+    high = rek.index_faces(CollectionId=collection, Image=_bytes(small), QualityFilter="HIGH")
+    assert high["FaceRecords"] == []
+    assert "SMALL_BOUNDING_BOX" in high["UnindexedFaces"][0]["Reasons"]
+    none = rek.index_faces(CollectionId=collection, Image=_bytes(small), QualityFilter="NONE")
+    assert len(none["FaceRecords"]) == 1
+    # DetectionAttributes ALL adds the attributes a model backs (age, gender, emotions, smile) to FaceDetail.
+    detailed = rek.index_faces(
+        CollectionId=collection, Image=_bytes(faces_dir / "obama.jpg"), DetectionAttributes=["ALL"]
+    )
+    detail = detailed["FaceRecords"][0]["FaceDetail"]
+    assert {"AgeRange", "Gender", "Emotions"} <= set(detail)
+    assert "AgeRange" not in none["FaceRecords"][0]["FaceDetail"]
+    # Faces of one IndexFaces call share an ImageId; another call gets another one.
+    two = rek.index_faces(CollectionId=collection, Image=_bytes(faces_dir / "two_people.jpg"))
+    image_ids = {r["Face"]["ImageId"] for r in two["FaceRecords"]}
+    assert len(two["FaceRecords"]) == 2 and len(image_ids) == 1
+    assert image_ids != {both["FaceRecords"][0]["Face"]["ImageId"]}
+
+
+def test_image_errors(rek: Any, collection: str, faces_dir: Path, moto_s3: str) -> None:
+    grey = np.full((240, 320, 3), 128, dtype=np.uint8)
+    with pytest.raises(rek.exceptions.InvalidParameterException):
+        rek.search_faces_by_image(CollectionId=collection, Image={"Bytes": _png(grey)})
+    with pytest.raises(rek.exceptions.InvalidParameterException):
+        rek.compare_faces(SourceImage={"Bytes": _png(grey)}, TargetImage=_bytes(faces_dir / "obama.jpg"))
+    with pytest.raises(rek.exceptions.InvalidImageFormatException):
+        rek.index_faces(CollectionId=collection, Image={"Bytes": b"this is not an image at all"})
+    with pytest.raises(rek.exceptions.InvalidImageFormatException):
+        rek.compare_faces(SourceImage=_bytes(faces_dir / "obama.jpg"), TargetImage={"Bytes": b"GIF89a..."})
+    big = b"\xff\xd8\xff" + bytes(5 * 1024 * 1024)
+    with pytest.raises(rek.exceptions.ImageTooLargeException):
+        rek.search_faces_by_image(CollectionId=collection, Image={"Bytes": big})
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_s3,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    s3.put_object(Bucket="videos", Key="images/huge.jpg", Body=b"\xff\xd8\xff" + bytes(15 * 1024 * 1024))
+    s3.put_object(Bucket="videos", Key="images/obama.jpg", Body=(faces_dir / "obama.jpg").read_bytes())
+    with pytest.raises(rek.exceptions.ImageTooLargeException):
+        rek.index_faces(
+            CollectionId=collection, Image={"S3Object": {"Bucket": "videos", "Name": "images/huge.jpg"}}
+        )
+    from_s3 = rek.index_faces(
+        CollectionId=collection, Image={"S3Object": {"Bucket": "videos", "Name": "images/obama.jpg"}}
+    )
+    assert len(from_s3["FaceRecords"]) == 1
+
+
+def test_compare_faces(rek: Any, faces_dir: Path) -> None:
+    result = rek.compare_faces(
+        SourceImage=_bytes(faces_dir / "obama.jpg"), TargetImage=_bytes(faces_dir / "two_people.jpg")
+    )
+    assert result["SourceImageFace"]["Confidence"] > 95
+    assert len(result["FaceMatches"]) == 1 and len(result["UnmatchedFaces"]) == 1
+    match = result["FaceMatches"][0]
+    assert match["Similarity"] >= 80
+    # Obama stands on the left of two_people.jpg, Biden on the right.
+    assert match["Face"]["BoundingBox"]["Left"] < result["UnmatchedFaces"][0]["BoundingBox"]["Left"]
+    assert {"Pose", "Quality", "Landmarks"} <= set(match["Face"])
+    # A threshold of 0 makes both faces matches, Obama the more similar.
+    loose = rek.compare_faces(
+        SourceImage=_bytes(faces_dir / "obama.jpg"),
+        TargetImage=_bytes(faces_dir / "two_people.jpg"),
+        SimilarityThreshold=0,
+    )
+    assert len(loose["FaceMatches"]) == 2 and loose["UnmatchedFaces"] == []
+    assert loose["FaceMatches"][0]["Similarity"] >= 80 > loose["FaceMatches"][1]["Similarity"]
+    # Different people do not match.
+    other = rek.compare_faces(
+        SourceImage=_bytes(faces_dir / "biden.jpg"), TargetImage=_bytes(faces_dir / "obama2.jpg")
+    )
+    assert other["FaceMatches"] == [] and len(other["UnmatchedFaces"]) == 1

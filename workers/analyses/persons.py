@@ -1,0 +1,64 @@
+"""Person tracking: sampled frames -> MoveNet MultiPose (+ MTCNN faces) -> Norfair -> ``Persons`` views."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pipelines.decoding import sample_frames
+from pipelines.faces.detection import default_face_detector
+from pipelines.models.registry import model_path
+from pipelines.person_results import ordered_views
+from pipelines.persons.faces import faces_of_people
+from pipelines.persons.movenet import MoveNetPersonDetector
+from pipelines.persons.tracking import PersonTracker, TrackingParameters
+from pipelines.prefetch import prefetched
+from workers.analyses import AnalysisInput, AnalysisResult
+from workers.settings import Settings
+
+#: Longest side of the decoded frames: MoveNet sees a 256x256 letterbox, the appearance embedding uses
+#: the decoded frame, so 640 keeps small people's clothes readable at little decoding cost.
+MAX_SIDE = 640
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_detector(model_dir: Path, threads: int, min_score: float) -> MoveNetPersonDetector:
+    return MoveNetPersonDetector(model_path("movenet-multipose", model_dir), threads, min_score=min_score)
+
+
+def tracking_parameters(settings: Settings) -> TrackingParameters:
+    return TrackingParameters(
+        sample_interval_ms=1000.0 / settings.person_sample_fps,
+        max_gap_ms=settings.person_max_gap_ms,
+        confirm_ms=settings.person_confirm_ms,
+        reid_window_ms=settings.person_reid_window_ms,
+        reid_threshold=settings.person_reid_threshold,
+    )
+
+
+def analyse_persons(inp: AnalysisInput) -> AnalysisResult:
+    settings = inp.settings
+    detector = _cached_detector(settings.model_dir, settings.onnx_threads, settings.person_min_score)
+    params = tracking_parameters(settings)
+    tracker = PersonTracker(params)
+    frames = sample_frames(
+        inp.video_path, interval_ms=params.sample_interval_ms, max_side=MAX_SIDE, on_progress=inp.progress
+    )
+    face_detector = (
+        default_face_detector(
+            settings.model_dir,
+            settings.onnx_threads,
+            settings.face_min_face_px,
+            settings.face_max_side,
+            settings.face_detection_threshold,
+        )
+        if settings.person_faces
+        else None
+    )
+    for frame in prefetched(frames):
+        people = detector.detect(frame.image)
+        faces = None
+        if face_detector is not None and people:
+            faces = faces_of_people(frame.image, people, face_detector)
+        tracker.add_frame(frame.timestamp_ms, frame.image, people, faces)
+    return AnalysisResult(views=ordered_views(tracker.observations()))
