@@ -189,10 +189,11 @@ class Settings(BaseSettings):
         default=1000.0,
         ge=0,
         le=60000,
-        description="StartFaceSearch links a face to a person seen at most this long ago (ms, 0-60000) "
-        "when their boxes overlap or their descriptors are the same person's. Too small splits one "
-        "person into several Person.Index values after a short occlusion; too large can merge two "
-        "people who take turns at the same place.",
+        description="StartFaceSearch, faces that no tracked body carries (close-ups, posters): a face is "
+        "linked to such a face seen at most this long ago (ms, 0-60000) when their boxes overlap or their "
+        "descriptors are the same person's (people with a body are tracked by person tracking, person_* "
+        "settings). Too small splits one person into several Person.Index values after a short "
+        "occlusion; too large can merge two people who take turns at the same place.",
     )
 
     # --- completion notifications (SNS publish and SNS-format webhooks) ---------------------------
@@ -371,13 +372,13 @@ class Settings(BaseSettings):
         "CreateStreamProcessor with InvalidParameterException.",
     )
     stream_sample_fps: float = Field(
-        default=5.0,
+        default=2.0,
         gt=0,
         le=30,
         description="Frames per second of live video a stream processor analyses (frames/s, 0-30]; one "
-        "Kinesis record per analysed frame. Each costs face detection + ~80 ms per face (FaceSearch) or "
-        "one detector run ~30-45 ms (ConnectedHome) on the worker's cores; above what the CPU sustains "
-        "the processor falls behind real time and skips frames; lower misses short appearances.",
+        "Kinesis record per analysed frame. Measured per frame on one loaded core: FaceSearch ~200 ms "
+        "with one face (MTCNN + dlib descriptor), ConnectedHome ~135 ms (CenterNet). Above what the CPU "
+        "sustains, frames more than 1 s late are skipped to stay live; lower misses short appearances.",
     )
     stream_open_timeout_seconds: float = Field(
         default=30.0,

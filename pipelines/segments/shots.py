@@ -33,7 +33,13 @@ they differ (score >= ``min_score``), there is a cut at the first frame after th
 ``score / min_score``. A fade through black into a new picture is thus one cut where the new picture
 starts; a fade out and back into the same picture is none.
 
-Not detected: cross-dissolves (each frame differs little from the previous one); see the benchmark.
+**Cross-dissolves** change little per frame, so the spike test misses them. For each half-length
+``k`` in :data:`DISSOLVE_HALF_LENGTHS`, the frame ``k`` frames back is a dissolve's middle when no
+score in the window reaches ``min_score`` but their sum does, the two ends of the window differ like a
+cut (compensated score >= ``min_score``), and the middle frame is close to a mix of the two ends (luma
+residual <= :data:`DISSOLVE_MAX_RESIDUAL` of their difference; fast motion fails this test, its middle
+frame is displaced, not mixed). The cut is placed at the middle frame; overlapping detections keep the
+best-fitting one.
 """
 
 from __future__ import annotations
@@ -79,6 +85,16 @@ RETURN_WAIT_FRAMES = 25
 #: uniform grey wall as a gap (a false cut if it comes out on a different view); lower misses fades
 #: through dark grey.
 DARK_GAP_LUMA = 48.0
+
+#: Half-lengths (frames) of the cross-dissolves looked for: a dissolve of up to about twice the largest
+#: is found. Each costs one motion-compensated comparison per frame that passes the cheap pre-test.
+#: Longer dissolves (over ~1 s) change too little per frame and too much over the window to be found.
+DISSOLVE_HALF_LENGTHS = (5, 9, 14)
+
+#: How far (fraction of the change between its ends) a dissolve's middle frame may be from the best
+#: mix of the two ends. Range 0.2-0.6. Higher also takes fast motion (whose middle frame is not a mix)
+#: for a dissolve; lower misses dissolves with motion inside them.
+DISSOLVE_MAX_RESIDUAL = 0.45
 
 #: Block side (pixels of the analysis image) of the motion compensation. Range 4-16: smaller blocks
 #: follow independent motions better but also match unrelated pictures better (weaker cuts).
@@ -203,6 +219,20 @@ def compensated_difference(current: Luma, previous: Luma, search_px: int) -> flo
     return float(best.mean())
 
 
+def _mix_residual(start: Luma, middle: Luma, end: Luma) -> float | None:
+    """How far ``middle`` is from the best mix ``start + a * (end - start)`` (a in 0.2-0.8), as a
+    fraction of the change between the ends; None when the ends hardly differ or a falls outside."""
+    change = end - start
+    energy = float((change * change).sum())
+    if energy <= 1e-6:
+        return None
+    mix = float(((middle - start) * change).sum()) / energy
+    if not 0.2 <= mix <= 0.8:
+        return None
+    scale = float(np.abs(change).mean())
+    return float(np.abs(middle - start - mix * change).mean()) / scale if scale > 0 else None
+
+
 class ShotDetector:
     """Feed every decoded frame's luma in presentation order with :meth:`add`; then :meth:`shots`."""
 
@@ -241,6 +271,8 @@ class ShotDetector:
         self._cuts: list[Cut] = []
         #: Every frame's score, in order (for benchmarks and tuning).
         self.scores: list[float] = []
+        self._history: deque[_Picture] = deque(maxlen=2 * max(DISSOLVE_HALF_LENGTHS) + 1)
+        self._dissolves: list[tuple[float, Cut]] = []  # (residual, cut)
 
     # --- input ------------------------------------------------------------------------------------
 
@@ -260,6 +292,8 @@ class ShotDetector:
         self._window.append((picture, score))
         self._test_candidates(picture)
         self._decide_middle()
+        self._history.append(picture)
+        self._test_dissolves()
 
     def _difference(self, a: _Picture, b: _Picture) -> float:
         """How different two pictures are, in score units (see the module doc)."""
@@ -350,14 +384,45 @@ class ShotDetector:
             return
         self._cuts.append(cut)
 
+    def _test_dissolves(self) -> None:
+        """Is the frame ``k`` frames back the middle of a cross-dissolve between the frames ``k`` before
+        and ``k`` after it? (see the module doc)"""
+        history = self._history
+        for half in DISSOLVE_HALF_LENGTHS:
+            if len(history) < 2 * half + 1:
+                return
+            start, middle, end = history[-2 * half - 1], history[-half - 1], history[-1]
+            window = self.scores[-2 * half :]
+            # Pre-tests on the scores already known: no hard cut inside, but clearly more change than
+            # still frames (a dissolve spreads a cut's change over its frames).
+            if max(window) >= self.min_score or sum(window) < self.min_score:
+                continue
+            if start.normalised is None or end.normalised is None:
+                continue
+            ends = compensated_difference(end.normalised, start.normalised, self.search_px)
+            if ends < self.min_score:
+                continue
+            residual = _mix_residual(start.luma, middle.luma, end.luma)
+            if residual is None or residual > DISSOLVE_MAX_RESIDUAL:
+                continue
+            previous = history[-half - 2].ref
+            strength = min(ends / self.min_score, DISSOLVE_MAX_RESIDUAL / max(residual, 1e-6))
+            self._dissolves.append((residual, Cut(middle.ref, previous, strength)))
+
     # --- output -----------------------------------------------------------------------------------
 
     def cuts(self) -> list[Cut]:
-        """Every cut found (candidates the video ended before testing count as cuts)."""
+        """Every cut found, in time order: hard cuts (candidates the video ended before testing count),
+        then the best-fitting dissolve middles at least ``min_shot_frames`` away from every other cut."""
         for candidate in self._candidates:
             self._accept(candidate.cut)
         self._candidates = []
-        return list(self._cuts)
+        cuts = sorted(self._cuts, key=lambda cut: cut.frame.index)
+        for _, dissolve in sorted(self._dissolves, key=lambda item: item[0]):
+            if all(abs(dissolve.frame.index - c.frame.index) >= self.min_shot_frames for c in cuts):
+                cuts.append(dissolve)
+                cuts.sort(key=lambda cut: cut.frame.index)
+        return cuts
 
     def shots(self, min_confidence: float = 50.0) -> list[Shot]:
         """The shots between the cuts whose confidence is >= ``min_confidence`` (percent, 50-100).

@@ -5,8 +5,9 @@ words together ("HelloWorld", "ofgrey"). A word boundary is therefore placed whe
 emitted a space, **or** where the rectified line image has a blank gap (no ink in any pixel column)
 between two consecutive characters that is wide for the line's height (the narrower it is, the longer
 the recogniser's advance between the two characters must also be), or after sentence punctuation
-between a lowercase and an uppercase letter ("background.These"); see :class:`WordSplitRule`. Words are NFKC-normalised (the
-recogniser's alphabet is Chinese + ASCII; it sometimes emits full-width punctuation, U+FF08 for "(").
+between a lowercase and an uppercase letter ("background.These"); see :class:`WordSplitRule`. Words are
+NFKC-normalised (the recogniser's alphabet is Chinese + ASCII; it sometimes emits full-width punctuation,
+U+FF08 for "(").
 
 Measured on rendered lines: gaps between the letters of a word are mostly 0.03-0.21 of the strip
 height (up to ~0.3 around "i"/"l" in monospaced fonts), spaces between words 0.29-0.5. Too low a ratio
@@ -18,6 +19,7 @@ onto the line, which is how they line up with the image gaps. Figures: benchmark
 from __future__ import annotations
 
 import itertools
+import math
 import statistics
 import unicodedata
 from collections.abc import Sequence
@@ -60,6 +62,8 @@ class WordSplitRule:
     recogniser also placed the two characters at least ``space_advance_ratio`` (1.1) times the line's
     median character advance apart (without that check, the wide blanks around the narrow letters of
     monospaced fonts, "i" and "l", split words: DejaVu Sans Mono at 32 px lost 22 points of precision).
+    ``adaptive_jump`` / ``adaptive_min_ratio``: a line whose widest gaps stand clearly apart from the
+    rest uses its own space threshold (see ``_line_space_ratio``); ``adaptive_jump=inf`` disables it.
     The defaults were chosen by a sweep on benchmarks/text.py's rendered set (so that figure is a
     training score); page.png, not used to choose them, did not move.
     ``weak_space_ratio`` / ``advance_ratio``: a narrower gap (>= 0.18 line heights) is a space when the
@@ -72,6 +76,8 @@ class WordSplitRule:
     strong_space_ratio: float = 0.35
     space_ratio: float = DEFAULT_SPACE_RATIO
     space_advance_ratio: float = 1.1
+    adaptive_jump: float = 1.6
+    adaptive_min_ratio: float = 0.15
     weak_space_ratio: float = 0.18
     advance_ratio: float = 1.6
     sentence_case: bool = True
@@ -95,6 +101,7 @@ def split_words(
     visible = [c for c in chars if not c.char.isspace()]
     advances = [_centre(b) - _centre(a) for a, b in itertools.pairwise(visible)]
     median_advance = statistics.median(advances) if advances else 0.0
+    line_space_ratio = _line_space_ratio(blank_runs, rule)
     words: list[list[RecognisedChar]] = []
     current: list[RecognisedChar] = []
     previous: RecognisedChar | None = None
@@ -104,7 +111,9 @@ def split_words(
                 words.append(current)
                 current, previous = [], None
             continue
-        if previous is not None and _is_boundary(current, previous, char, blank_runs, median_advance, rule):
+        if previous is not None and _is_boundary(
+            current, previous, char, blank_runs, median_advance, line_space_ratio, rule
+        ):
             words.append(current)
             current = []
         current.append(char)
@@ -114,18 +123,38 @@ def split_words(
     return words
 
 
+def _line_space_ratio(blank_runs: Sequence[tuple[float, float, float]], rule: WordSplitRule) -> float:
+    """This line's own space width, when its widest gaps stand apart: half-way across the last jump
+    (by width) of at least ``adaptive_jump`` times between consecutive sorted gap widths whose wider
+    side is at least ``adaptive_min_ratio`` line heights; ``inf`` when there is none.
+
+    Small, tightly-set fonts leave spaces narrower than ``space_ratio`` (0.19-0.24 line heights for
+    Pillow's default font at 16 px, letter gaps 0.05-0.1), and at that size the recogniser's columns
+    are too coarse for the advance check. Taking the *last* jump keeps the wide blanks beside "i"/"l"
+    of monospaced fonts (0.3, with spaces at 0.6) on the letter side."""
+    widths = sorted(ratio for _, _, ratio in blank_runs if ratio > 0)
+    threshold = math.inf
+    for narrow, wide in itertools.pairwise(widths):
+        if wide >= rule.adaptive_min_ratio and wide / narrow >= rule.adaptive_jump:
+            threshold = (narrow + wide) / 2
+    return threshold
+
+
 def _is_boundary(
     word: Sequence[RecognisedChar],
     previous: RecognisedChar,
     char: RecognisedChar,
     blank_runs: Sequence[tuple[float, float, float]],
     median_advance: float,
+    line_space_ratio: float,
     rule: WordSplitRule,
 ) -> bool:
     lo, hi = _centre(previous), _centre(char)
     widest = max((ratio for start, end, ratio in blank_runs if lo < (start + end) / 2 < hi), default=0.0)
     long_advance = median_advance > 0 and hi - lo >= rule.space_advance_ratio * median_advance
-    if widest >= rule.strong_space_ratio or (widest >= rule.space_ratio and long_advance):
+    if widest >= min(rule.strong_space_ratio, line_space_ratio):
+        return True
+    if widest >= rule.space_ratio and long_advance:
         return True
     if (
         widest >= rule.weak_space_ratio
