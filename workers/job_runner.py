@@ -20,7 +20,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from pipelines.decoding import VideoDecodeError, probe_video
 from pipelines.video_metadata import video_metadata_item
-from workers.analyses import AnalysisInput, load_analysis
+from workers.analyses import AnalysisError, AnalysisInput, load_analysis
 from workers.jobs import JobRecord, JobStatus, JobStore, now_ms
 from workers.operations import VIDEO_OPERATIONS
 from workers.results import ResultStore
@@ -136,6 +136,8 @@ class JobRunner:
                 JobStatus.FAILED,
                 message=f"The analysis exceeded the time limit of {self.settings.job_time_limit_seconds} s.",
             )
+        except AnalysisError as err:
+            self.jobs.finish(job.job_id, JobStatus.FAILED, message=str(err))
         except Exception as err:
             log.exception("job %s failed", job.job_id)
             self.jobs.finish(

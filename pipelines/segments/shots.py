@@ -29,13 +29,16 @@ A flat frame has no structure: entering one scores the raw luma change (divided 
 only from a well-exposed picture (a hard cut to black spikes, the dim end of a fade does not); frames
 after a flat one score 0. When pictures come back after a gap, the first one with enough contrast (or
 the :data:`RETURN_WAIT_FRAMES`-th) is compared with the last well-exposed picture before the gap: if
-they differ (score >= ``min_score``), there is a cut at the first frame after the gap, with strength
-``score / min_score``. A fade through black into a new picture is thus one cut where the new picture
-starts; a fade out and back into the same picture is none.
+they differ (score >= ``min_score``), or when the pictures came back at once (a hard cut out of black:
+raw luma change / :data:`RAW_SCALE` >= ``min_score``), there is a cut at the first frame after the gap,
+with strength ``score / min_score``. A fade through black into a new picture is thus one cut where the
+new picture starts; a fade out and back into the same picture is none.
 
 **Cross-dissolves** change little per frame, so the spike test misses them. For each half-length
-``k`` in :data:`DISSOLVE_HALF_LENGTHS`, the frame ``k`` frames back is a dissolve's middle when no
-score in the window reaches ``min_score`` but their sum does, the two ends of the window differ like a
+``k`` in :data:`DISSOLVE_HALF_LENGTHS`, a frame is a dissolve's middle when, in the window of ``k``
+frames either side, no score reaches ``min_score`` but their sum does, their mean is
+:data:`DISSOLVE_RATIO` times the mean of the ``k`` frames before and after the window, every frame is
+well exposed (fades are the gap logic's), the two ends of the window differ like a
 cut (compensated score >= ``min_score``), and the middle frame is close to a mix of the two ends (luma
 residual <= :data:`DISSOLVE_MAX_RESIDUAL` of their difference; fast motion fails this test, its middle
 frame is displaced, not mixed). The cut is placed at the middle frame; overlapping detections keep the
@@ -95,6 +98,11 @@ DISSOLVE_HALF_LENGTHS = (5, 9, 14)
 #: mix of the two ends. Range 0.2-0.6. Higher also takes fast motion (whose middle frame is not a mix)
 #: for a dissolve; lower misses dissolves with motion inside them.
 DISSOLVE_MAX_RESIDUAL = 0.45
+
+#: How many times the mean score just before and just after a dissolve window the mean score inside
+#: it must reach. Range 1.2-3. Lower takes bursts of motion for dissolves; higher misses dissolves
+#: between moving shots.
+DISSOLVE_RATIO = 1.4
 
 #: Block side (pixels of the analysis image) of the motion compensation. Range 4-16: smaller blocks
 #: follow independent motions better but also match unrelated pictures better (weaker cuts).
@@ -165,6 +173,8 @@ class _Gap:
     after: FrameRef | None = None
     previous: FrameRef | None = None
     waited: int = 0
+    #: Raw luma change (score units) into ``after`` when pictures came back at once, else 0.
+    abrupt: float = 0.0
 
 
 def _half(image: Luma) -> Luma:
@@ -219,6 +229,25 @@ def compensated_difference(current: Luma, previous: Luma, search_px: int) -> flo
     return float(best.mean())
 
 
+@dataclass(frozen=True, slots=True)
+class _Dissolve:
+    cut: Cut
+    half: int
+    residual: float
+
+
+def _best_dissolves(candidates: list[_Dissolve]) -> list[Cut]:
+    """One cut per group of overlapping dissolve windows: the middle that fits a mix best."""
+    groups: list[list[_Dissolve]] = []
+    for candidate in sorted(candidates, key=lambda d: d.cut.frame.index):
+        last = groups[-1][-1] if groups else None
+        if last is not None and candidate.cut.frame.index - last.cut.frame.index < last.half + candidate.half:
+            groups[-1].append(candidate)
+        else:
+            groups.append([candidate])
+    return [min(group, key=lambda d: d.residual).cut for group in groups]
+
+
 def _mix_residual(start: Luma, middle: Luma, end: Luma) -> float | None:
     """How far ``middle`` is from the best mix ``start + a * (end - start)`` (a in 0.2-0.8), as a
     fraction of the change between the ends; None when the ends hardly differ or a falls outside."""
@@ -250,7 +279,9 @@ class ShotDetector:
             search range; higher misses cuts between shots of the same scene.
         ratio: how many times its neighbours' mean score a cut must reach; range 1.5-5. Lower cuts on
             bursts of motion; higher misses cuts inside fast motion.
-        min_shot_frames: cuts closer than this many frames keep only the stronger; range 1-30.
+        min_shot_frames: cuts closer than this many frames keep only the stronger, and no cut is
+            reported this close to the first or last frame; range 1-30. Higher hides short shots
+            (quick cutting, 3-frame black slugs); lower reports flicker and glitches as shots.
         search_px: motion search radius in pixels of the analysis image (about 96 px wide); range 0-8.
             Larger tolerates faster motion but also matches different pictures better (weaker cuts)
             and costs (2r+1)^2 block comparisons per frame.
@@ -271,8 +302,8 @@ class ShotDetector:
         self._cuts: list[Cut] = []
         #: Every frame's score, in order (for benchmarks and tuning).
         self.scores: list[float] = []
-        self._history: deque[_Picture] = deque(maxlen=2 * max(DISSOLVE_HALF_LENGTHS) + 1)
-        self._dissolves: list[tuple[float, Cut]] = []  # (residual, cut)
+        self._history: deque[_Picture] = deque(maxlen=4 * max(DISSOLVE_HALF_LENGTHS) + 1)
+        self._dissolves: list[_Dissolve] = []
 
     # --- input ------------------------------------------------------------------------------------
 
@@ -318,24 +349,27 @@ class ShotDetector:
             if gap is None:
                 self._gap = _Gap(before=self._last_exposed)
             elif gap.after is not None:  # flat again before the comparison: still the same gap
-                gap.after, gap.previous, gap.waited = None, None, 0
+                gap.after, gap.previous, gap.waited, gap.abrupt = None, None, 0, 0.0
             return
         if gap is None:
             return
         if gap.after is None:
             gap.after = picture.ref
             gap.previous = previous.ref if previous is not None else picture.ref
+            if picture.well_exposed and previous is not None:
+                # An abrupt return (a hard cut out of black) is a cut whatever follows.
+                gap.abrupt = float(np.abs(picture.luma - previous.luma).mean()) / RAW_SCALE
         gap.waited += 1
         if not picture.well_exposed and gap.waited < RETURN_WAIT_FRAMES:
             return
         self._gap = None
+        score = gap.abrupt
         before = gap.before
-        if before is None or before.normalised is None or picture.normalised is None:
-            return
-        score = compensated_difference(picture.normalised, before.normalised, self.search_px)
-        if score >= self.min_score:
-            assert gap.previous is not None
-            self._accept(Cut(gap.after, gap.previous, score / self.min_score))
+        if before is not None and before.normalised is not None and picture.normalised is not None:
+            score = max(score, compensated_difference(picture.normalised, before.normalised, self.search_px))
+        after, last_of_gap = gap.after, gap.previous
+        if score >= self.min_score and after is not None and last_of_gap is not None and after.index > 0:
+            self._accept(Cut(after, last_of_gap, score / self.min_score))
 
     # --- decisions --------------------------------------------------------------------------------
 
@@ -385,29 +419,36 @@ class ShotDetector:
         self._cuts.append(cut)
 
     def _test_dissolves(self) -> None:
-        """Is the frame ``k`` frames back the middle of a cross-dissolve between the frames ``k`` before
-        and ``k`` after it? (see the module doc)"""
+        """Is the frame ``2k`` frames back the middle of a cross-dissolve of about ``2k`` frames? It is
+        tested once ``k`` more frames are known, to compare the change inside with the change around."""
         history = self._history
+        scores = self.scores
         for half in DISSOLVE_HALF_LENGTHS:
-            if len(history) < 2 * half + 1:
+            if len(history) < 4 * half + 1:
                 return
-            start, middle, end = history[-2 * half - 1], history[-half - 1], history[-1]
-            window = self.scores[-2 * half :]
-            # Pre-tests on the scores already known: no hard cut inside, but clearly more change than
-            # still frames (a dissolve spreads a cut's change over its frames).
+            window = scores[-3 * half : -half]  # the frames after ``start`` up to ``end``
+            # Pre-tests on known scores: no hard cut inside, clearly more change than still frames, and
+            # more than around the window (sustained motion changes as much outside as inside).
             if max(window) >= self.min_score or sum(window) < self.min_score:
                 continue
-            if start.normalised is None or end.normalised is None:
+            inside = sum(window) / len(window)
+            before = sum(scores[-4 * half : -3 * half]) / half
+            after = sum(scores[-half:]) / half
+            if inside < DISSOLVE_RATIO * max(before, after, BASELINE_FLOOR / 2):
                 continue
+            span = [history[-j] for j in range(3 * half + 1, half, -1)]
+            if not all(p.well_exposed for p in span):
+                continue  # dark frames inside: a fade, the gap logic's business
+            start, middle, end = span[0], span[half], span[-1]
+            assert start.normalised is not None and end.normalised is not None
             ends = compensated_difference(end.normalised, start.normalised, self.search_px)
             if ends < self.min_score:
                 continue
             residual = _mix_residual(start.luma, middle.luma, end.luma)
             if residual is None or residual > DISSOLVE_MAX_RESIDUAL:
                 continue
-            previous = history[-half - 2].ref
             strength = min(ends / self.min_score, DISSOLVE_MAX_RESIDUAL / max(residual, 1e-6))
-            self._dissolves.append((residual, Cut(middle.ref, previous, strength)))
+            self._dissolves.append(_Dissolve(Cut(middle.ref, span[half - 1].ref, strength), half, residual))
 
     # --- output -----------------------------------------------------------------------------------
 
@@ -418,11 +459,20 @@ class ShotDetector:
             self._accept(candidate.cut)
         self._candidates = []
         cuts = sorted(self._cuts, key=lambda cut: cut.frame.index)
-        for _, dissolve in sorted(self._dissolves, key=lambda item: item[0]):
+        for dissolve in _best_dissolves(self._dissolves):
             if all(abs(dissolve.frame.index - c.frame.index) >= self.min_shot_frames for c in cuts):
                 cuts.append(dissolve)
-                cuts.sort(key=lambda cut: cut.frame.index)
-        return cuts
+        # A shot shorter than min_shot_frames at either end of the video (e.g. one black frame an
+        # encoder put first) is not reported as a shot of its own.
+        first = self._first.index if self._first is not None else 0
+        last = self._last.index if self._last is not None else 0
+        kept = [
+            cut
+            for cut in cuts
+            if cut.frame.index - first >= self.min_shot_frames
+            and last - cut.frame.index + 1 >= self.min_shot_frames
+        ]
+        return sorted(kept, key=lambda cut: cut.frame.index)
 
     def shots(self, min_confidence: float = 50.0) -> list[Shot]:
         """The shots between the cuts whose confidence is >= ``min_confidence`` (percent, 50-100).

@@ -86,6 +86,7 @@ class WordSplitRule:
 
 DEFAULT_RULE = WordSplitRule()
 SENTENCE_PUNCTUATION = frozenset(".,;:!?")
+NUMBER_CHARS = frozenset("0123456789.,")
 
 
 def _centre(char: RecognisedChar) -> float:
@@ -152,7 +153,12 @@ def _is_boundary(
     lo, hi = _centre(previous), _centre(char)
     widest = max((ratio for start, end, ratio in blank_runs if lo < (start + end) / 2 < hi), default=0.0)
     long_advance = median_advance > 0 and hi - lo >= rule.space_advance_ratio * median_advance
-    if widest >= min(rule.strong_space_ratio, line_space_ratio):
+    if widest >= rule.strong_space_ratio:
+        return True
+    if previous.char in NUMBER_CHARS and char.char in NUMBER_CHARS:
+        # Inside a number ("12.50") only a strong gap splits: "1" has wide side bearings in many fonts.
+        return False
+    if widest >= line_space_ratio:
         return True
     if widest >= rule.space_ratio and long_advance:
         return True

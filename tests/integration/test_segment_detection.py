@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,8 @@ def test_paging(rek: Any, programme_job: tuple[str, dict[str, Any]]) -> None:
     assert all_segments(rek, job_id, max_results=2) == all_segments(rek, job_id)
 
 
-def test_filters(rek: Any, programme: ProgrammeTruth) -> None:
+def test_filters(rek: Any, programme: ProgrammeTruth, programme_job: tuple[str, dict[str, Any]]) -> None:
+    default_shots = [s for s in all_segments(rek, programme_job[0]) if s["Type"] == "SHOT"]
     _, page = run(
         rek,
         PROGRAMME,
@@ -110,8 +112,16 @@ def test_filters(rek: Any, programme: ProgrammeTruth) -> None:
     shots = page["Segments"]
     assert {s["Type"] for s in shots} == {"SHOT"}
     assert all(s["ShotSegment"]["Confidence"] >= 99.0 for s in shots)
-    assert 1 <= len(shots) <= len(programme.cuts) + 1
-    # A black-pixel threshold of 0 only accepts pure digital black; the slug and lead-in are pure black.
+    # Exactly the cuts that opened a shot of confidence >= 99 (the weaker of its two bounding cuts)
+    # survive: a cut is kept iff both shots it separates scored >= 99, or one of them did.
+    strong_cuts = {
+        after["StartFrameNumber"]
+        for before, after in itertools.pairwise(default_shots)
+        if max(before["ShotSegment"]["Confidence"], after["ShotSegment"]["Confidence"]) >= 99.0
+    }
+    assert {s["StartFrameNumber"] for s in shots[1:]} == strong_cuts
+    assert len(shots) < len(default_shots), "some cuts of the programme are weaker than 99"
+    # A looser black-frame rule (half the range, half the pixels) still finds the black frames.
     _, page = run(
         rek,
         PROGRAMME,
@@ -121,8 +131,8 @@ def test_filters(rek: Any, programme: ProgrammeTruth) -> None:
         },
     )
     black = [s for s in page["Segments"] if s["TechnicalCueSegment"]["Type"] == "BlackFrames"]
-    assert black, "a looser black-frame rule still finds the black frames"
-    # With half the pixels allowed to be mid-grey, dark parts of the photos may count too, never fewer.
+    assert black
+    # Dark parts of the photos may count too now, but never fewer frames than the true black ones.
     assert sum(s["DurationFrames"] + 1 for s in black) >= sum(
         last - first + 1 for first, last in programme.black
     )

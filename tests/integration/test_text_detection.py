@@ -155,7 +155,8 @@ def test_start_text_detection_errors(rek: Any) -> None:
         rek.get_text_detection(JobId="0" * 32)
 
 
-def test_detect_text_from_local_bucket_image(rek: Any, shared_media: Path) -> None:
-    # A photo with no text: an empty answer, not an error.
-    result = rek.detect_text(Image={"Bytes": (shared_media / "images" / "horses.jpg").read_bytes()})
-    assert [i for i in result["TextDetections"] if i["Confidence"] >= 80] == result["TextDetections"]
+def test_detect_text_finds_nothing_in_photos_without_text(rek: Any, shared_media: Path) -> None:
+    # No text in these photos: an empty answer (no texture read as words), not an error.
+    for name in ("horses.jpg", "dog.jpg", "kite.jpg"):
+        result = rek.detect_text(Image={"Bytes": (shared_media / "images" / name).read_bytes()})
+        assert result["TextDetections"] == [], name

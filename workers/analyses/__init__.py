@@ -33,6 +33,10 @@ class AnalysisResult:
 Analysis = Callable[[AnalysisInput], AnalysisResult]
 
 
+class AnalysisError(Exception):
+    """The analysis cannot go on for a reason the user can act on; the message becomes the StatusMessage."""
+
+
 def load_analysis(spec: str) -> Analysis:
     """Import ``"module:function"`` lazily, so the API process never loads models."""
     module_name, _, function_name = spec.partition(":")

@@ -30,7 +30,7 @@ from pipelines.persons.faces import assign_faces
 from pipelines.persons.movenet import MoveNetPersonDetector
 from pipelines.persons.tracking import PersonTracker
 from pipelines.prefetch import prefetched
-from workers.analyses import AnalysisInput, AnalysisResult
+from workers.analyses import AnalysisError, AnalysisInput, AnalysisResult
 from workers.analyses.persons import tracking_parameters
 from workers.collections import CollectionNotFound, CollectionStore
 from workers.redis_connection import connect
@@ -60,7 +60,7 @@ def analyse_face_search(inp: AnalysisInput) -> AnalysisResult:
         # A snapshot: faces indexed while the job runs are not searched.
         index = store.vector_index(collection_id)
     except CollectionNotFound as err:
-        raise RuntimeError(f"{err} It was deleted after StartFaceSearch.") from err
+        raise AnalysisError(f"{err} It was deleted after StartFaceSearch.") from err
     face_detector = default_face_detector(
         settings.model_dir,
         settings.onnx_threads,

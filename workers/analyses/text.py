@@ -8,12 +8,12 @@ from typing import Any
 
 from pipelines.decoding import sample_frames
 from pipelines.text.change_gate import IncrementalTextReader
-from pipelines.text.filters import TextFilter, limit_words
+from pipelines.text.filters import TextFilter, TextFilterError, limit_words
 from pipelines.text.limits import MAX_WORDS_PER_FRAME
 from pipelines.text.ocr import OcrParams
 from pipelines.text.reader import TextReader
 from pipelines.text_results import text_detection_results
-from workers.analyses import AnalysisInput, AnalysisResult
+from workers.analyses import AnalysisError, AnalysisInput, AnalysisResult
 from workers.operations import DEFAULT_VIEW
 from workers.settings import Settings
 
@@ -33,7 +33,10 @@ def analyse_text(inp: AnalysisInput) -> AnalysisResult:
     incremental = IncrementalTextReader(
         reader.engine, rule=reader.rule, max_diff=settings.text_change_threshold
     )
-    text_filter = TextFilter.from_request(inp.request.get("Filters"))
+    try:
+        text_filter = TextFilter.from_request(inp.request.get("Filters"))
+    except TextFilterError as err:  # refused at Start time already; kept for jobs queued before
+        raise AnalysisError(f"Filters: {err}") from err
     items: list[dict[str, Any]] = []
     frames = sample_frames(
         inp.video_path,

@@ -1,0 +1,4 @@
+"""Celebrity recognition against an operator-curated gallery (see :mod:`workers.celebrity_gallery`)."""
+
+#: Rekognition's ``KnownGender.Type`` values.
+KNOWN_GENDERS = ("Male", "Female", "Nonbinary", "Unlisted")
