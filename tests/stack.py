@@ -156,7 +156,7 @@ class Stack:
 
 
 def wait_for_job(
-    rek: Any, job_id: str, get: str = "get_label_detection", timeout: float = 300.0
+    rek: Any, job_id: str, get: str = "get_label_detection", timeout: float = 300.0, poll: float = 0.2
 ) -> dict[str, Any]:
     """Poll a Get* operation until the job leaves IN_PROGRESS; return the first page."""
     deadline = time.monotonic() + timeout
@@ -164,7 +164,7 @@ def wait_for_job(
         page: dict[str, Any] = getattr(rek, get)(JobId=job_id)
         if page["JobStatus"] != "IN_PROGRESS":
             return page
-        time.sleep(0.2)
+        time.sleep(poll)
     raise TimeoutError(f"job {job_id} still IN_PROGRESS after {timeout} s")
 
 

@@ -60,6 +60,7 @@ def collection_vectors(collection_id: str) -> str:
 
 # --- celebrity gallery (workers/celebrity_gallery.py) ---------------------------------------------
 
+
 #: Hash celebrity id -> JSON {Name, Urls, KnownGender, FaceIds}: the people of the gallery whose faces
 #: live in the face collection ``collection_id`` (VIDREK_CELEBRITY_COLLECTION).
 def celebrities(collection_id: str) -> str:

@@ -316,7 +316,7 @@ class Settings(BaseSettings):
         "(arn:aws:sns:<region>:...), which is what AWS needs; set it only for emulators that ignore it.",
     )
     sns_access_key_id: str = Field(default="", description="Both or neither; empty: boto3's chain.")
-    sns_secret_access_key: str = ""
+    sns_secret_access_key: str = Field(default="", description="SNS secret key (see sns_access_key_id).")
     notification_sns_publish: bool = Field(
         default=True,
         description="Publish the completion message to the Start request's NotificationChannel topic "
@@ -404,7 +404,6 @@ class Settings(BaseSettings):
         "verify, and no notification is delivered.",
     )
 
-
     # --- text detection (StartTextDetection, DetectText) -------------------------------------------
     text_sample_fps: float = Field(
         default=2.0,
@@ -469,12 +468,11 @@ class Settings(BaseSettings):
         "patterns blur together and cuts between similar pictures are missed.",
     )
 
-
     # --- stream processors (Create/Start/Stop/...StreamProcessor) -----------------------------------
     stream_sources: dict[str, str] = Field(
         default_factory=dict,
-        description='JSON object: Kinesis video stream ARN, or just its stream name, -> a URL PyAV opens '
-        '(rtsp://, http(s):// incl. HLS .m3u8, srt://, a file path played in real time), e.g. '
+        description="JSON object: Kinesis video stream ARN, or just its stream name, -> a URL PyAV opens "
+        "(rtsp://, http(s):// incl. HLS .m3u8, srt://, a file path played in real time), e.g. "
         '{"arn:aws:kinesisvideo:us-east-1:123456789012:stream/door/1": "rtsp://cam/door", "yard": '
         '"http://nvr/yard.m3u8"}. An ARN that is not mapped (by ARN or name) is refused at '
         "CreateStreamProcessor with InvalidParameterException.",

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import redis
 from PIL import Image
 
-from pipelines.calibration import DEFAULT_CALIBRATION, IDENTITY_CALIBRATION, ScoreCalibration
+from pipelines.calibration import ScoreCalibration
 from pipelines.connected_home import (
     DEFAULT_MIN_CONFIDENCE,
     HomeDetection,
@@ -38,8 +38,7 @@ from pipelines.connected_home import (
     home_detections,
     wanted_labels,
 )
-from pipelines.detection import Detection, ObjectDetector, RGBImage
-from pipelines.detectors.factory import create_detector
+from pipelines.detection import Detection, RGBImage
 from pipelines.faces.detection import default_face_detector
 from pipelines.faces.embedding import default_face_embedder
 from pipelines.live_stream import LiveFrame, StreamUnavailable, live_frames, open_live_stream
@@ -51,6 +50,7 @@ from pipelines.stream_records import (
     session_complete_message,
     session_summary_json,
 )
+from workers.analyses.labels import label_calibration, label_detector
 from workers.collections import CollectionNotFound, CollectionStore
 from workers.redis_connection import connect
 from workers.settings import Settings, get_settings
@@ -168,10 +168,8 @@ class ConnectedHomeAnalysis:
             raise SessionFailed(str(err)) from err
         self.topic = (definition.get("NotificationChannel") or {}).get("SNSTopicArn")
         self.tags: dict[str, str] = dict(definition.get("Tags") or {})
-        self.detector = _object_detector(settings)
-        self.calibration: ScoreCalibration = (
-            DEFAULT_CALIBRATION if settings.detector == "centernet" else IDENTITY_CALIBRATION
-        )
+        self.detector = label_detector(settings)
+        self.calibration: ScoreCalibration = label_calibration(settings)
         self.frames: list[dict[str, Any]] = []
         self.first_detections: dict[str, str] = {}
 
@@ -264,18 +262,6 @@ class ConnectedHomeAnalysis:
 
 def _json_bytes(value: dict[str, Any]) -> bytes:
     return json.dumps(value, indent=1).encode()
-
-
-def _object_detector(settings: Settings) -> ObjectDetector:
-    return create_detector(
-        settings.detector,
-        settings.model_dir,
-        layout=settings.detector_layout,
-        classes_file=settings.detector_classes,
-        input_size=settings.detector_input_size,
-        threads=settings.onnx_threads,
-        min_score=settings.detector_min_score,
-    )
 
 
 class ProcessorRun:

@@ -9,12 +9,11 @@ from api.context import ServiceContext
 from api.errors import InvalidParameterException
 from api.handlers import Handler
 from api.images import load_image
-from pipelines.calibration import DEFAULT_CALIBRATION, IDENTITY_CALIBRATION
 from pipelines.detection import Detection
 from pipelines.image_label_results import image_label_item
 from pipelines.image_labels import DEFAULT_MIN_CONFIDENCE, MAX_LABELS, image_labels
 from pipelines.taxonomy import LabelFilter, LabelTaxonomy
-from workers.analyses.labels import _detector
+from workers.analyses.labels import label_calibration, label_detector
 
 
 def detect_labels(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -26,8 +25,8 @@ def detect_labels(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]
         )
     image = load_image(ctx, params["Image"])
     settings = ctx.settings
-    detector = _detector(settings)
-    calibration = DEFAULT_CALIBRATION if settings.detector == "centernet" else IDENTITY_CALIBRATION
+    detector = label_detector(settings)
+    calibration = label_calibration(settings)
 
     def confidence_of(detection: Detection) -> float:
         return calibration.confidence(detection.label, detection.score)

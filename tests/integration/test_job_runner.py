@@ -114,4 +114,3 @@ def test_too_many_attempts_end_failed(redis_client: redis.Redis, model_dir: Path
     record = runner.jobs.get(job.job_id)
     assert record is not None and record.status is JobStatus.FAILED
     assert "attempted 3 times" in record.status_message
-

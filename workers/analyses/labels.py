@@ -19,7 +19,7 @@ from workers.settings import Settings
 DEFAULT_MIN_CONFIDENCE = 50.0
 
 
-def _detector(settings: Settings) -> ObjectDetector:
+def label_detector(settings: Settings) -> ObjectDetector:
     """The worker process's detector, loaded once per distinct configuration."""
     return _cached_detector(
         settings.detector,
@@ -53,13 +53,15 @@ def _cached_detector(
     )
 
 
+def label_calibration(settings: Settings) -> ScoreCalibration:
+    """CenterNet's scores are calibrated on labelled media; a user's model reports its own scores."""
+    return DEFAULT_CALIBRATION if settings.detector == "centernet" else IDENTITY_CALIBRATION
+
+
 def analyse_labels(inp: AnalysisInput) -> AnalysisResult:
     settings = inp.settings
-    detector = _detector(settings)
-    # CenterNet's scores are calibrated on labelled media; a user's model reports its own scores.
-    calibration: ScoreCalibration = (
-        DEFAULT_CALIBRATION if settings.detector == "centernet" else IDENTITY_CALIBRATION
-    )
+    detector = label_detector(settings)
+    calibration = label_calibration(settings)
     interval_ms = 1000.0 / settings.label_sample_fps
     aggregator = LabelAggregator(LabelTaxonomy.load_default(), sample_interval_ms=interval_ms)
 
