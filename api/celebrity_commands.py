@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipelines.celebrities import KNOWN_GENDERS
+from workers.face_models import face_detector_for
 from workers.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -43,15 +44,8 @@ def open_gallery(settings: Settings) -> CelebrityGallery:
 
 
 def _detector(settings: Settings) -> FaceDetector:
-    from pipelines.faces.detection import default_face_detector
 
-    return default_face_detector(
-        settings.model_dir,
-        settings.onnx_threads,
-        settings.face_min_face_px,
-        settings.face_max_side,
-        settings.face_detection_threshold,
-    )
+    return face_detector_for(settings)
 
 
 def _print_report(report: EnrollmentReport, name: str) -> None:

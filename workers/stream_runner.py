@@ -39,7 +39,6 @@ from pipelines.connected_home import (
     wanted_labels,
 )
 from pipelines.detection import Detection, RGBImage
-from pipelines.faces.detection import default_face_detector
 from pipelines.faces.embedding import default_face_embedder
 from pipelines.live_stream import LiveFrame, StreamUnavailable, live_frames, open_live_stream
 from pipelines.stream_face_search import search_frame_faces
@@ -52,6 +51,7 @@ from pipelines.stream_records import (
 )
 from workers.analyses.labels import label_calibration, label_detector
 from workers.collections import CollectionNotFound, CollectionStore
+from workers.face_models import face_detector_for
 from workers.redis_connection import connect
 from workers.settings import Settings, get_settings
 from workers.stream_outputs import KinesisRecordWriter, ObjectWriter, OutputError, publish_event
@@ -90,13 +90,7 @@ class FaceSearchAnalysis:
         self.writer = KinesisRecordWriter(client, output_arn, settings.stream_output_max_records)
         self.collections = CollectionStore(client, settings.region)
         self._check_collection()
-        self.detector = default_face_detector(
-            settings.model_dir,
-            settings.onnx_threads,
-            settings.face_min_face_px,
-            settings.face_max_side,
-            settings.face_detection_threshold,
-        )
+        self.detector = face_detector_for(settings)
         self.embedder = default_face_embedder()
 
     def _check_collection(self) -> None:

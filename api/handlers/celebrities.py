@@ -18,9 +18,9 @@ from pipelines.celebrities.types import RecognizedFace
 from pipelines.celebrity_results import celebrity_info_json, recognize_celebrities_json
 from pipelines.faces.analysis import analyse_faces
 from pipelines.faces.attributes import default_attribute_model
-from pipelines.faces.detection import default_face_detector
 from pipelines.faces.embedding import default_face_embedder
 from workers.celebrity_gallery import CelebrityGallery
+from workers.face_models import face_detector_for
 
 #: RecognizeCelebrities looks at the 64 largest faces of an image, as Rekognition documents.
 MAX_FACES = 64
@@ -43,13 +43,7 @@ def celebrity_gallery(ctx: ServiceContext) -> CelebrityGallery:
 def recognize_celebrities(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     image = load_image(ctx, params["Image"])
     settings = ctx.settings
-    detector = default_face_detector(
-        settings.model_dir,
-        settings.onnx_threads,
-        settings.face_min_face_px,
-        settings.face_max_side,
-        settings.face_detection_threshold,
-    )
+    detector = face_detector_for(settings)
     faces = analyse_faces(
         image.rgb, detector, default_attribute_model(settings.model_dir, settings.onnx_threads)
     )

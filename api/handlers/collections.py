@@ -36,10 +36,7 @@ from pipelines.face_collection_results import (
     unindexed_face_json,
     unsearched_face_json,
 )
-from pipelines.face_results import requested_attributes
 from pipelines.faces.analysis import analyse_faces
-from pipelines.faces.attributes import default_attribute_model
-from pipelines.faces.detection import default_face_detector
 from pipelines.faces.embedding import FACE_MODEL_VERSION, FaceEmbedder, FaceVector, default_face_embedder
 from pipelines.faces.quality_filter import filter_faces, quality_reasons
 from pipelines.faces.records import IndexedFace
@@ -47,6 +44,7 @@ from pipelines.faces.similarity import DEFAULT_THRESHOLD, similarity_from_distan
 from pipelines.faces.types import FaceAnalysis
 from pipelines.images import DecodedImage
 from workers.collections import CollectionExists, CollectionNotFound, CollectionStore
+from workers.face_models import attribute_model_for, face_detector_for
 
 #: Default and largest page of ListCollections / ListFaces (the model allows MaxResults up to 4096).
 DEFAULT_PAGE_SIZE = 1000
@@ -303,18 +301,8 @@ def _require_collection(store: CollectionStore, collection_id: str) -> None:
 
 def _analyse(ctx: ServiceContext, image: DecodedImage, attributes: Sequence[str]) -> list[FaceAnalysis]:
     settings = ctx.settings
-    detector = default_face_detector(
-        settings.model_dir,
-        settings.onnx_threads,
-        settings.face_min_face_px,
-        settings.face_max_side,
-        settings.face_detection_threshold,
-    )
-    attribute_model = (
-        default_attribute_model(settings.model_dir, settings.onnx_threads)
-        if requested_attributes(attributes)
-        else None
-    )
+    detector = face_detector_for(settings)
+    attribute_model = attribute_model_for(settings, attributes)
     return analyse_faces(image.rgb, detector, attribute_model)
 
 

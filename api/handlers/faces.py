@@ -7,10 +7,9 @@ from typing import Any
 from api.context import ServiceContext
 from api.handlers import Handler
 from api.images import load_image
-from pipelines.face_results import face_detail, requested_attributes
+from pipelines.face_results import face_detail
 from pipelines.faces.analysis import analyse_faces
-from pipelines.faces.attributes import default_attribute_model
-from pipelines.faces.detection import default_face_detector
+from workers.face_models import attribute_model_for, face_detector_for
 
 #: DetectFaces reports the 100 largest faces of an image, as Rekognition documents.
 MAX_FACES = 100
@@ -20,18 +19,8 @@ def detect_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     image = load_image(ctx, params["Image"])
     settings = ctx.settings
     attributes = params.get("Attributes") or ["DEFAULT"]
-    detector = default_face_detector(
-        settings.model_dir,
-        settings.onnx_threads,
-        settings.face_min_face_px,
-        settings.face_max_side,
-        settings.face_detection_threshold,
-    )
-    attribute_model = (
-        default_attribute_model(settings.model_dir, settings.onnx_threads)
-        if requested_attributes(attributes)
-        else None
-    )
+    detector = face_detector_for(settings)
+    attribute_model = attribute_model_for(settings, attributes)
     faces = analyse_faces(image.rgb, detector, attribute_model)
     if len(faces) > MAX_FACES:
         largest = sorted(faces, key=lambda face: -face.detection.box.area)[:MAX_FACES]

@@ -11,9 +11,6 @@ from api.context import ServiceContext
 from api.errors import InvalidParameterException
 from api.handlers import Handler
 from api.images import load_image
-from pipelines.calibration import DEFAULT_CALIBRATION, IDENTITY_CALIBRATION
-from pipelines.detection import ObjectDetector
-from pipelines.detectors.factory import create_detector
 from pipelines.models.registry import model_path
 from pipelines.persons.movenet import MoveNetPersonDetector
 from pipelines.protective_equipment.analysis import EquipmentAnalysisSettings, ProtectiveEquipmentAnalyser
@@ -21,24 +18,10 @@ from pipelines.protective_equipment.equipment import EquipmentDetector
 from pipelines.protective_equipment.summary import summarize
 from pipelines.protective_equipment.types import EQUIPMENT_TYPES, EquipmentType
 from pipelines.protective_equipment_results import protective_equipment_response
+from workers.analyses.labels import label_calibration, label_detector
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-@functools.lru_cache(maxsize=2)
-def _person_detector(
-    kind: str, model_dir: Path, layout: str, classes: Path | None, size: int, threads: int, min_score: float
-) -> ObjectDetector:
-    return create_detector(
-        kind,
-        model_dir,
-        layout=layout,
-        classes_file=classes,
-        input_size=size,
-        threads=threads,
-        min_score=min_score,
-    )
 
 
 @functools.lru_cache(maxsize=2)
@@ -77,15 +60,7 @@ def _equipment_detector(
 
 
 def _analyser(settings: Settings) -> ProtectiveEquipmentAnalyser:
-    detector = _person_detector(
-        settings.detector,
-        settings.model_dir,
-        settings.detector_layout,
-        settings.detector_classes,
-        settings.detector_input_size,
-        settings.onnx_threads,
-        settings.detector_min_score,
-    )
+    detector = label_detector(settings)
     equipment, problem = _equipment_detector(
         settings.ppe_model,
         settings.ppe_model_layout,
@@ -97,7 +72,7 @@ def _analyser(settings: Settings) -> ProtectiveEquipmentAnalyser:
     )
     return ProtectiveEquipmentAnalyser(
         detector,
-        DEFAULT_CALIBRATION if settings.detector == "centernet" else IDENTITY_CALIBRATION,
+        label_calibration(settings),
         _pose_detector(settings.model_dir, settings.onnx_threads),
         equipment,
         EquipmentAnalysisSettings(

@@ -8,42 +8,27 @@ that body's box as ``Celebrity.BoundingBox``; otherwise the member is left out.
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 from pipelines.celebrities.matching import match_faces
 from pipelines.celebrities.types import CelebritySighting
 from pipelines.celebrity_results import ordered_views
 from pipelines.decoding import sample_frames
 from pipelines.faces.analysis import analyse_faces
-from pipelines.faces.detection import default_face_detector
 from pipelines.faces.embedding import default_face_embedder
 from pipelines.geometry import BoundingBox
-from pipelines.models.registry import model_path
 from pipelines.persons.faces import assign_faces
-from pipelines.persons.movenet import MoveNetPersonDetector
 from pipelines.prefetch import prefetched
 from workers.analyses import AnalysisInput, AnalysisResult
+from workers.analyses.persons import person_detector_for
 from workers.celebrity_gallery import CelebrityGallery
+from workers.face_models import face_detector_for
 from workers.redis_connection import connect
-
-
-@functools.lru_cache(maxsize=2)
-def _person_detector(model_dir: Path, threads: int, min_score: float) -> MoveNetPersonDetector:
-    return MoveNetPersonDetector(model_path("movenet-multipose", model_dir), threads, min_score=min_score)
 
 
 def analyse_celebrities(inp: AnalysisInput) -> AnalysisResult:
     settings = inp.settings
     gallery = CelebrityGallery(connect(settings), settings.region, settings.celebrity_collection).snapshot()
-    face_detector = default_face_detector(
-        settings.model_dir,
-        settings.onnx_threads,
-        settings.face_min_face_px,
-        settings.face_max_side,
-        settings.face_detection_threshold,
-    )
-    person_detector = _person_detector(settings.model_dir, settings.onnx_threads, settings.person_min_score)
+    face_detector = face_detector_for(settings)
+    person_detector = person_detector_for(settings)
     embedder = default_face_embedder()
     frames = sample_frames(
         inp.video_path,

@@ -12,36 +12,27 @@ people's, without ``Person.BoundingBox``. Only sightings with at least one match
 from __future__ import annotations
 
 import dataclasses
-import functools
-from pathlib import Path
 
 from pipelines.decoding import sample_frames
 from pipelines.face_search_results import PersonSighting, ordered_views
 from pipelines.faces.analysis import analyse_faces
-from pipelines.faces.detection import default_face_detector
 from pipelines.faces.embedding import FaceVector, default_face_embedder
 from pipelines.faces.search import FaceVectorIndex, VectorMatch
 from pipelines.faces.similarity import DEFAULT_THRESHOLD
 from pipelines.faces.tracks import FaceTracker
 from pipelines.faces.types import FaceAnalysis
 from pipelines.geometry import BoundingBox
-from pipelines.models.registry import model_path
 from pipelines.persons.faces import assign_faces
-from pipelines.persons.movenet import MoveNetPersonDetector
 from pipelines.persons.tracking import PersonTracker
 from pipelines.prefetch import prefetched
 from workers.analyses import AnalysisError, AnalysisInput, AnalysisResult
-from workers.analyses.persons import tracking_parameters
+from workers.analyses.persons import person_detector_for, tracking_parameters
 from workers.collections import CollectionNotFound, CollectionStore
+from workers.face_models import face_detector_for
 from workers.redis_connection import connect
 
 #: Collection faces reported per person and frame (best first).
 MAX_MATCHES_PER_FACE = 10
-
-
-@functools.lru_cache(maxsize=2)
-def _person_detector(model_dir: Path, threads: int, min_score: float) -> MoveNetPersonDetector:
-    return MoveNetPersonDetector(model_path("movenet-multipose", model_dir), threads, min_score=min_score)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,14 +52,8 @@ def analyse_face_search(inp: AnalysisInput) -> AnalysisResult:
         index = store.vector_index(collection_id)
     except CollectionNotFound as err:
         raise AnalysisError(f"{err} It was deleted after StartFaceSearch.") from err
-    face_detector = default_face_detector(
-        settings.model_dir,
-        settings.onnx_threads,
-        settings.face_min_face_px,
-        settings.face_max_side,
-        settings.face_detection_threshold,
-    )
-    person_detector = _person_detector(settings.model_dir, settings.onnx_threads, settings.person_min_score)
+    face_detector = face_detector_for(settings)
+    person_detector = person_detector_for(settings)
     embedder = default_face_embedder()
     interval_ms = 1000.0 / settings.face_search_sample_fps
     persons = PersonTracker(

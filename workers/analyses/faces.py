@@ -5,30 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.decoding import sample_frames
-from pipelines.face_results import face_detail, requested_attributes
+from pipelines.face_results import face_detail
 from pipelines.faces.analysis import analyse_faces
-from pipelines.faces.attributes import default_attribute_model
-from pipelines.faces.detection import default_face_detector
 from pipelines.prefetch import prefetched
 from workers.analyses import AnalysisInput, AnalysisResult
+from workers.face_models import attribute_model_for, face_detector_for
 from workers.operations import DEFAULT_VIEW
 
 
 def analyse_faces_in_video(inp: AnalysisInput) -> AnalysisResult:
     settings = inp.settings
     attributes = inp.request.get("FaceAttributes", "DEFAULT")
-    detector = default_face_detector(
-        settings.model_dir,
-        settings.onnx_threads,
-        settings.face_min_face_px,
-        settings.face_max_side,
-        settings.face_detection_threshold,
-    )
-    attribute_model = (
-        default_attribute_model(settings.model_dir, settings.onnx_threads)
-        if requested_attributes(attributes)
-        else None
-    )
+    detector = face_detector_for(settings)
+    attribute_model = attribute_model_for(settings, attributes)
     frames = sample_frames(
         inp.video_path,
         interval_ms=1000.0 / settings.face_sample_fps,
