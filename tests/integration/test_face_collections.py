@@ -5,18 +5,17 @@ from __future__ import annotations
 import contextlib
 import datetime
 import io
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
-import botocore.session
 import numpy as np
 import pytest
-from botocore.validate import ParamValidator
 from PIL import Image
+
+from tests.response_shapes import checked_raw_bodies
 
 #: Members vidrek adds beyond the model (boto3 drops them; they are checked from the raw body).
 EXTRA_MEMBERS = {"UnsearchedFaces"}
@@ -25,22 +24,8 @@ EXTRA_MEMBERS = {"UnsearchedFaces"}
 @pytest.fixture(scope="module")
 def raw_bodies(rek: Any) -> Iterator[dict[str, list[Any]]]:
     """Every raw JSON body of each operation; each is checked against the model's output shape."""
-    bodies: dict[str, list[Any]] = {}
-    model = botocore.session.get_session().get_service_model("rekognition")
-
-    def capture(http_response: Any, model: Any, **_: Any) -> None:
-        if http_response.status_code == 200:
-            bodies.setdefault(model.name, []).append(json.loads(http_response.content))
-
-    rek.meta.events.register("after-call.rekognition", capture)
-    yield bodies
-    rek.meta.events.unregister("after-call.rekognition", capture)
-    for name, responses in bodies.items():
-        shape = model.operation_model(name).output_shape
-        for body in responses:
-            plain = {k: v for k, v in body.items() if k not in EXTRA_MEMBERS}
-            report = ParamValidator().validate(plain, shape)
-            assert not report.has_errors(), f"{name}: {report.generate_report()}"
+    with checked_raw_bodies(rek, frozenset(EXTRA_MEMBERS)) as bodies:
+        yield bodies
 
 
 @pytest.fixture(scope="module")
