@@ -25,6 +25,8 @@ def face_json(face: IndexedFace) -> dict[str, Any]:
     }
     if face.external_image_id is not None:
         item["ExternalImageId"] = face.external_image_id
+    if face.user_id is not None:
+        item["UserId"] = face.user_id
     return item
 
 

@@ -83,7 +83,12 @@ class CollectionStore:
             raise CollectionExists(f"The collection {collection_id} already exists.")
         pipe = self._redis.pipeline(transaction=True)
         # Faces an IndexFaces racing with an earlier DeleteCollection may have left behind are not adopted.
-        pipe.delete(keys.collection_faces(collection_id), keys.collection_vectors(collection_id))
+        pipe.delete(
+            keys.collection_faces(collection_id),
+            keys.collection_vectors(collection_id),
+            keys.collection_users(collection_id),
+            keys.collection_face_users(collection_id),
+        )
         pipe.hset(key, mapping=record)
         pipe.zadd(keys.COLLECTIONS, {collection_id: 0})
         pipe.execute()
@@ -105,12 +110,15 @@ class CollectionStore:
         )
 
     def delete(self, collection_id: str) -> None:
-        self.describe(collection_id)
+        info = self.describe(collection_id)
         pipe = self._redis.pipeline(transaction=True)
         pipe.delete(
             keys.collection(collection_id),
             keys.collection_faces(collection_id),
             keys.collection_vectors(collection_id),
+            keys.resource_tags(info.arn),
+            keys.collection_users(collection_id),
+            keys.collection_face_users(collection_id),
         )
         pipe.zrem(keys.COLLECTIONS, collection_id)
         pipe.execute()
@@ -159,6 +167,7 @@ class CollectionStore:
         for face_id in wanted:
             pipe.hdel(keys.collection_faces(collection_id), face_id)
         pipe.hdel(keys.collection_vectors(collection_id), *wanted)
+        pipe.hdel(keys.collection_face_users(collection_id), *wanted)  # a deleted face leaves its user
         pipe.hincrby(keys.collection(collection_id), "version", 1)
         removed = pipe.execute()[: len(wanted)]
         return [face_id for face_id, gone in zip(wanted, removed, strict=True) if gone]
@@ -168,9 +177,10 @@ class CollectionStore:
         if not face_ids:
             return {}
         raw = self._redis.hmget(keys.collection_faces(collection_id), list(face_ids))
+        owners = self._redis.hmget(keys.collection_face_users(collection_id), list(face_ids))
         return {
-            face_id: _face_from_record(face_id, json.loads(item))
-            for face_id, item in zip(face_ids, raw, strict=True)
+            face_id: _face_from_record(face_id, json.loads(item), None if owner is None else str(owner))
+            for face_id, item, owner in zip(face_ids, raw, owners, strict=True)
             if item is not None
         }
 
@@ -235,7 +245,7 @@ def _face_record(face: IndexedFace) -> dict[str, Any]:
     return record
 
 
-def _face_from_record(face_id: str, record: dict[str, Any]) -> IndexedFace:
+def _face_from_record(face_id: str, record: dict[str, Any], user_id: str | None = None) -> IndexedFace:
     left, top, width, height = record["box"]
     return IndexedFace(
         face_id=face_id,
@@ -244,4 +254,5 @@ def _face_from_record(face_id: str, record: dict[str, Any]) -> IndexedFace:
         box=BoundingBox(left=left, top=top, width=width, height=height),
         confidence=float(record["confidence"]),
         model_version=record["model_version"],
+        user_id=user_id,
     )

@@ -58,6 +58,22 @@ def collection_vectors(collection_id: str) -> str:
     return f"{PREFIX}collection:{collection_id}:vectors"
 
 
+#: Hash user id -> JSON record {created (epoch s)} of one collection's users (workers/face_users.py).
+def collection_users(collection_id: str) -> str:
+    return f"{PREFIX}collection:{collection_id}:users"
+
+
+#: Hash face id -> user id of the faces of one collection that are associated with a user.
+def collection_face_users(collection_id: str) -> str:
+    return f"{PREFIX}collection:{collection_id}:face-users"
+
+
+#: String with a TTL: JSON {fingerprint, response} of one CreateUser/DeleteUser/AssociateFaces/
+#: DisassociateFaces ClientRequestToken (replayed for the same request, refused for another).
+def user_request_token(operation: str, token: str) -> str:
+    return f"{PREFIX}user-token:{operation}:{token}"
+
+
 # --- celebrity gallery (workers/celebrity_gallery.py) ---------------------------------------------
 
 
@@ -123,3 +139,12 @@ def stream_processor_lock(name: str) -> str:
 #: Redis Stream that stands in for a Kinesis data stream: face search records are XADDed here.
 def kinesis_data_stream(arn: str) -> str:
     return f"{PREFIX}kinesis:{arn}"
+
+
+# --- tags (workers/tags.py) ----------------------------------------------------------------------
+
+
+#: Hash tag key -> tag value of one tagged resource (a collection or stream processor), by its ARN;
+#: deleted in the same MULTI as the resource's record.
+def resource_tags(arn: str) -> str:
+    return f"{PREFIX}tags:{arn}"

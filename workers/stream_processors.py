@@ -216,9 +216,9 @@ class StreamProcessorStore:
                 )
             return {}
 
-        self._transition(name, change)
+        record = self._transition(name, change)
         pipe = self._redis.pipeline(transaction=True)
-        pipe.delete(keys.stream_processor(name))
+        pipe.delete(keys.stream_processor(name), keys.resource_tags(record.arn))
         pipe.zrem(keys.STREAM_PROCESSORS, name)
         pipe.srem(keys.STREAM_PROCESSORS_ACTIVE, name)
         pipe.execute()

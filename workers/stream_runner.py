@@ -57,6 +57,7 @@ from workers.settings import Settings, get_settings
 from workers.stream_outputs import KinesisRecordWriter, ObjectWriter, OutputError, publish_event
 from workers.stream_processors import StreamProcessorRecord, StreamProcessorStore, StreamStatus
 from workers.stream_sources import source_url
+from workers.tags import TagStore
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ class ConnectedHomeAnalysis:
         settings: Settings,
         store: StreamProcessorStore,
         record: StreamProcessorRecord,
+        tags: dict[str, str],
     ) -> None:
         definition = record.definition
         home = definition["Settings"]["ConnectedHome"]
@@ -161,7 +163,7 @@ class ConnectedHomeAnalysis:
         except OutputError as err:
             raise SessionFailed(str(err)) from err
         self.topic = (definition.get("NotificationChannel") or {}).get("SNSTopicArn")
-        self.tags: dict[str, str] = dict(definition.get("Tags") or {})
+        self.tags = tags  # the processor's tags (workers.tags) when the session started
         self.detector = label_detector(settings)
         self.calibration: ScoreCalibration = label_calibration(settings)
         self.frames: list[dict[str, Any]] = []
@@ -350,7 +352,9 @@ class ProcessorRun:
             analysis = (
                 FaceSearchAnalysis(settings, self.client, record)
                 if record.is_face_search
-                else ConnectedHomeAnalysis(settings, self.store, record)
+                else ConnectedHomeAnalysis(
+                    settings, self.store, record, TagStore(self.client).tags(record.arn)
+                )
             )
             processed_ms = self._stream(record, url, analysis)
         except SessionFailed as err:

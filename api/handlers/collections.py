@@ -25,6 +25,7 @@ from api.errors import (
     ResourceNotFoundException,
 )
 from api.handlers import Handler, StartCheck
+from api.handlers.tags import creation_tags, save_creation_tags
 from api.images import load_image
 from pipelines.face_collection_results import (
     compare_match_json,
@@ -45,6 +46,7 @@ from pipelines.faces.types import FaceAnalysis
 from pipelines.images import DecodedImage
 from workers.collections import CollectionExists, CollectionNotFound, CollectionStore
 from workers.face_models import attribute_model_for, face_detector_for
+from workers.face_users import FaceUserStore, UserNotFound
 
 #: Default and largest page of ListCollections / ListFaces (the model allows MaxResults up to 4096).
 DEFAULT_PAGE_SIZE = 1000
@@ -74,10 +76,12 @@ def _not_found(err: CollectionNotFound) -> ResourceNotFoundException:
 
 
 def create_collection(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    tags = creation_tags(params)
     try:
         info = collection_store(ctx).create(params["CollectionId"], FACE_MODEL_VERSION)
     except CollectionExists as err:
         raise ResourceAlreadyExistsException(str(err)) from err
+    save_creation_tags(ctx, info.arn, tags)
     return {"StatusCode": 200, "CollectionArn": info.arn, "FaceModelVersion": info.face_model_version}
 
 
@@ -91,7 +95,7 @@ def describe_collection(ctx: ServiceContext, params: dict[str, Any]) -> dict[str
         "FaceModelVersion": info.face_model_version,
         "CollectionARN": info.arn,
         "CreationTimestamp": info.created,
-        "UserCount": 0,
+        "UserCount": FaceUserStore(ctx.redis_client, collection_store(ctx)).count(info.collection_id),
     }
 
 
@@ -166,13 +170,16 @@ def index_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
 
 def list_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     collection_id = params["CollectionId"]
-    if params.get("UserId"):
-        raise InvalidParameterException("UserId: users (CreateUser/AssociateFaces) are not supported.")
+    only: list[str] | None = params.get("FaceIds")
+    if params.get("UserId"):  # one user's faces (users: api/handlers/users.py, workers/face_users.py)
+        try:
+            users = FaceUserStore(ctx.redis_client, collection_store(ctx))
+            only = users.faces_of(collection_id, params["UserId"], only)
+        except (CollectionNotFound, UserNotFound) as err:
+            raise ResourceNotFoundException(str(err)) from err
     after = _decode_token(params.get("NextToken"), scope=f"faces/{collection_id}")
     try:
-        faces, last = collection_store(ctx).list_faces(
-            collection_id, after, _page_size(params), params.get("FaceIds")
-        )
+        faces, last = collection_store(ctx).list_faces(collection_id, after, _page_size(params), only)
     except CollectionNotFound as err:
         raise _not_found(err) from err
     response: dict[str, Any] = {

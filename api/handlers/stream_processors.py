@@ -20,6 +20,7 @@ from api.errors import (
     ResourceNotFoundException,
 )
 from api.handlers import Handler
+from api.handlers.tags import creation_tags, save_creation_tags
 from api.paging import InvalidPageToken, PagePosition
 from pipelines.connected_home import VALID_LABELS
 from workers.stream_processors import (
@@ -46,8 +47,7 @@ _DEFINITION_MEMBERS = (
     "KmsKeyId",
     "RegionsOfInterest",
     "DataSharingPreference",
-    "Tags",
-)
+)  # Tags live in workers.tags (ListTagsForResource), not in the definition.
 
 
 def _store(ctx: ServiceContext) -> StreamProcessorStore:
@@ -130,10 +130,12 @@ def _check_definition(ctx: ServiceContext, definition: dict[str, Any]) -> None:
 def create_stream_processor(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     definition = {k: params[k] for k in _DEFINITION_MEMBERS if k in params}
     _check_definition(ctx, definition)
+    tags = creation_tags(params)
     try:
         record = _store(ctx).create(params["Name"], definition)
     except ProcessorExists as err:
         raise ResourceInUseException(str(err)) from err
+    save_creation_tags(ctx, record.arn, tags)
     return {"StreamProcessorArn": record.arn}
 
 

@@ -13,7 +13,9 @@ class IndexedFace:
 
     ``face_id`` is a uuid4 per face; ``image_id`` a uuid4 per IndexFaces call (all faces of one image
     share it); ``box`` is in ratios of the indexed image; ``confidence`` is the detector's 0-100 face
-    confidence; ``model_version`` names the descriptor model that produced the face's vector.
+    confidence; ``model_version`` names the descriptor model that produced the face's vector;
+    ``user_id`` is the collection user the face is associated with (read from the store, never stored
+    with the face's metadata).
     """
 
     face_id: str
@@ -22,3 +24,4 @@ class IndexedFace:
     box: BoundingBox
     confidence: float
     model_version: str
+    user_id: str | None = None  # the user (AssociateFaces) the face belongs to, if any

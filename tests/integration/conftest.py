@@ -69,6 +69,8 @@ def stack(
         "VIDREK_NOTIFICATION_RETRY_MAX_SECONDS": "4",
         "VIDREK_NOTIFICATION_TIMEOUT_SECONDS": "5",
         "VIDREK_NOTIFICATION_LEASE_SECONDS": "10",
+        # tagging (test_tags.py): a stream processor needs a mapped source; it is never started
+        "VIDREK_STREAM_SOURCES": json.dumps({"tagging-camera": "http://127.0.0.1:9/never.ts"}),
     }
     with Stack(tmp_path_factory.mktemp("stack"), settings) as running:
         yield running
