@@ -10,6 +10,7 @@ compose) keeps collections across restarts of every process.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -26,6 +27,8 @@ from pipelines.faces.records import IndexedFace
 from pipelines.faces.search import FaceVectorIndex
 from pipelines.geometry import BoundingBox
 from workers import keys
+from workers.redis_connection import client_for_url, redis_url
+from workers.settings import Settings
 
 #: The account id in ARNs: vidrek has no accounts.
 ACCOUNT_ID = "000000000000"
@@ -48,6 +51,16 @@ class CollectionInfo:
     face_count: int
 
 
+def shared_collection_store(settings: Settings) -> CollectionStore:
+    """This process's CollectionStore (its vector cache then serves every job of the process)."""
+    return _shared_store(redis_url(settings), settings.region)
+
+
+@functools.lru_cache(maxsize=4)
+def _shared_store(url: str, region: str) -> CollectionStore:
+    return CollectionStore(client_for_url(url), region)
+
+
 class CollectionStore:
     """Collections of one Redis; safe to share between threads."""
 
@@ -62,6 +75,11 @@ class CollectionStore:
         self._region = region
         self._cache: dict[str, tuple[tuple[str, str], FaceVectorIndex]] = {}
         self._cache_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the store's own raw-bytes connections (the client it was given stays the caller's)."""
+        self._raw.close()
+        self._raw.connection_pool.disconnect()
 
     # --- collections -------------------------------------------------------------------------------
 

@@ -76,19 +76,17 @@ def start_redis_server(
     else:
         args += ["--appendonly", "no"]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RedisServerError(
-                f"redis-server exited with code {process.returncode}; see {data_dir / 'redis.log'}"
-            )
-        try:
-            if client.ping():
-                client.close()
-                return process
-        except redis.exceptions.ConnectionError:
-            time.sleep(0.05)
+    with redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5) as client:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                log = data_dir / "redis.log"
+                raise RedisServerError(f"redis-server exited with code {process.returncode}; see {log}")
+            try:
+                if client.ping():
+                    return process
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
     process.kill()
     raise RedisServerError(f"redis-server did not answer on port {port} within {timeout} s")
 

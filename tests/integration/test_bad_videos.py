@@ -44,10 +44,10 @@ def test_killed_worker_loses_no_job(rek: Any, stack: Stack) -> None:
     job = rek.start_label_detection(Video={"S3Object": {"Bucket": "samples", "Name": "bigbuckbunny.mp4"}})[
         "JobId"
     ]
-    store = redis.Redis.from_url(stack.redis_url, decode_responses=True)
-    deadline = time.monotonic() + 60
-    while store.hget(keys.job(job), "started_ms") in (None, "0") and time.monotonic() < deadline:
-        time.sleep(0.02)
+    with redis.Redis.from_url(stack.redis_url, decode_responses=True) as store:
+        deadline = time.monotonic() + 60
+        while store.hget(keys.job(job), "started_ms") in (None, "0") and time.monotonic() < deadline:
+            time.sleep(0.02)
     stack.stop_worker(kill=True)
     assert rek.get_label_detection(JobId=job)["JobStatus"] == "IN_PROGRESS"
     stack.start_worker()

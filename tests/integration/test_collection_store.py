@@ -31,7 +31,8 @@ def test_collection_survives_a_redis_restart_and_search_sees_changes(tmp_path: P
     ]
     server = start_redis_server(port, data, persistent=True)
     try:
-        store = CollectionStore(redis.Redis(port=port, decode_responses=True), "eu-west-1")
+        client = redis.Redis(port=port, decode_responses=True)
+        store = CollectionStore(client, "eu-west-1")
         created = store.create("kept", "v").created
         store.add_faces("kept", list(zip(faces, vectors, strict=True)))
         assert len(store.vector_index("kept")) == 3  # cached now
@@ -39,11 +40,14 @@ def test_collection_survives_a_redis_restart_and_search_sees_changes(tmp_path: P
         # The cache notices the change (version bump): the deleted face is not searched any more.
         assert store.vector_index("kept").search(vectors[0], threshold=99.0, max_faces=5) == []
     finally:
+        store.close()
+        client.close()
         stop_process(server)
 
     server = start_redis_server(port, data, persistent=True)
     try:
-        store = CollectionStore(redis.Redis(port=port, decode_responses=True), "eu-west-1")
+        client = redis.Redis(port=port, decode_responses=True)
+        store = CollectionStore(client, "eu-west-1")
         info = store.describe("kept")
         assert info.face_count == 2 and info.created == created
         assert info.arn == "arn:aws:rekognition:eu-west-1:000000000000:collection/kept"
@@ -55,4 +59,6 @@ def test_collection_survives_a_redis_restart_and_search_sees_changes(tmp_path: P
         listed, last = store.list_faces("kept", last, 1)
         assert [f.face_id for f in listed] == [faces[2].face_id] and last is None
     finally:
+        store.close()
+        client.close()
         stop_process(server)

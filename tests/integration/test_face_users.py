@@ -210,9 +210,11 @@ def test_a_user_holds_at_most_100_faces(rek: Any, stack: Stack, collection: str)
         )
         for _ in range(101)
     ]
+    store = CollectionStore(client, "us-east-1")
     try:
-        CollectionStore(client, "us-east-1").add_faces(collection, faces)
+        store.add_faces(collection, faces)
     finally:
+        store.close()
         client.close()
         client.connection_pool.disconnect()
     ids = [face.face_id for face, _ in faces]

@@ -108,7 +108,7 @@ def test_worker_killed_after_finishing_still_notifies_once(recovery_stack: Queue
     stack = recovery_stack
     rek = stack.client()
     store = redis.Redis.from_url(stack.redis_url, decode_responses=True)
-    with WebhookReceiver() as receiver:
+    with store, WebhookReceiver() as receiver:
         answer = httpx.post(
             f"{stack.endpoint}/vidrek/subscriptions",
             json={"TopicArn": TOPIC, "Endpoint": receiver.url},

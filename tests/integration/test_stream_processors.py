@@ -102,8 +102,10 @@ def rek(sp_stack: Stack) -> Any:
 
 
 @pytest.fixture(scope="module")
-def db(sp_stack: Stack) -> redis.Redis:
-    return redis.Redis.from_url(sp_stack.redis_url, decode_responses=True)
+def db(sp_stack: Stack) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(sp_stack.redis_url, decode_responses=True)
+    yield client
+    client.close()
 
 
 def _wait(condition: Callable[[], Any], timeout: float, what: str, stack: Stack) -> Any:

@@ -27,9 +27,8 @@ from pipelines.persons.tracking import PersonTracker
 from pipelines.prefetch import prefetched
 from workers.analyses import AnalysisError, AnalysisInput, AnalysisResult
 from workers.analyses.persons import person_detector_for, tracking_parameters
-from workers.collections import CollectionNotFound, CollectionStore
+from workers.collections import CollectionNotFound, CollectionStore, shared_collection_store
 from workers.face_models import face_detector_for
-from workers.redis_connection import connect
 
 #: Collection faces reported per person and frame (best first).
 MAX_MATCHES_PER_FACE = 10
@@ -46,7 +45,7 @@ def analyse_face_search(inp: AnalysisInput) -> AnalysisResult:
     settings = inp.settings
     collection_id = inp.request["CollectionId"]
     threshold = float(inp.request.get("FaceMatchThreshold", DEFAULT_THRESHOLD))
-    store = CollectionStore(connect(settings), settings.region)
+    store = shared_collection_store(settings)
     try:
         # A snapshot: faces indexed while the job runs are not searched.
         index = store.vector_index(collection_id)
