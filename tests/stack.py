@@ -67,6 +67,9 @@ class Stack:
             args, env=self.env(), stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True
         )
 
+    #: Queues the worker consumes (comma-separated); a test may change it before (re)starting the worker.
+    worker_queues = "vidrek"
+
     def start_worker(self) -> None:
         self._spawn(
             "worker",
@@ -81,9 +84,9 @@ class Stack:
                 "--concurrency",
                 "1",
                 "--queues",
-                "vidrek",
+                self.worker_queues,
                 "--hostname",
-                f"test-{self.api_port}@%h",
+                f"test-{self.api_port}-{time.monotonic_ns()}@%h",
                 "--without-gossip",
                 "--without-mingle",
             ],

@@ -9,7 +9,6 @@ group) and a new worker that also consumes the delivery queue takes over.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,34 +28,6 @@ LEASE_SECONDS = 2.0
 CONFIGURED_TOPIC = "arn:aws:sns:us-east-1:123456789012:ConfiguredTopic"
 
 
-class QueueSelectingStack(Stack):
-    """A Stack whose worker consumes the queues in ``self.queues``."""
-
-    queues = f"vidrek,{DELIVERY_QUEUE}"
-
-    def start_worker(self) -> None:
-        self._spawn(
-            "worker",
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workers.celery_app",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency",
-                "1",
-                "--queues",
-                self.queues,
-                "--hostname",
-                f"test-{self.api_port}-{time.monotonic_ns()}@%h",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-        )
-
-
 @pytest.fixture(scope="module")
 def configured_receiver() -> Iterator[WebhookReceiver]:
     """A receiver subscribed through VIDREK_WEBHOOK_SUBSCRIPTIONS (started before the stack)."""
@@ -67,7 +38,7 @@ def configured_receiver() -> Iterator[WebhookReceiver]:
 @pytest.fixture(scope="module")
 def recovery_stack(
     tmp_path_factory: pytest.TempPathFactory, model_dir: Path, configured_receiver: WebhookReceiver
-) -> Iterator[QueueSelectingStack]:
+) -> Iterator[Stack]:
     settings = {
         "VIDREK_MODEL_DIR": str(model_dir),
         "VIDREK_NOTIFICATION_QUEUE": DELIVERY_QUEUE,
@@ -80,7 +51,9 @@ def recovery_stack(
         "VIDREK_LABEL_SAMPLE_FPS": "2",
         "VIDREK_WEBHOOK_SUBSCRIPTIONS": json.dumps({CONFIGURED_TOPIC: [configured_receiver.url]}),
     }
-    with QueueSelectingStack(tmp_path_factory.mktemp("recovery-stack"), settings) as running:
+    stack = Stack(tmp_path_factory.mktemp("recovery-stack"), settings)
+    stack.worker_queues = f"vidrek,{DELIVERY_QUEUE}"
+    with stack as running:
         yield running
 
 
@@ -91,7 +64,7 @@ def delivery_log(stack: Stack, job_id: str) -> list[dict[str, Any]]:
 
 
 def test_configured_subscription_is_confirmed_at_worker_start(
-    recovery_stack: QueueSelectingStack, configured_receiver: WebhookReceiver
+    recovery_stack: Stack, configured_receiver: WebhookReceiver
 ) -> None:
     [confirmation] = configured_receiver.wait_for("SubscriptionConfirmation", 1, timeout=30)
     assert confirmation.body["TopicArn"] == CONFIGURED_TOPIC
@@ -104,7 +77,7 @@ def test_configured_subscription_is_confirmed_at_worker_start(
     assert [(s["Endpoint"], s["Status"]) for s in listed] == [(configured_receiver.url, "Confirmed")]
 
 
-def test_worker_killed_after_finishing_still_notifies_once(recovery_stack: QueueSelectingStack) -> None:
+def test_worker_killed_after_finishing_still_notifies_once(recovery_stack: Stack) -> None:
     stack = recovery_stack
     rek = stack.client()
     store = redis.Redis.from_url(stack.redis_url, decode_responses=True)
@@ -123,7 +96,7 @@ def test_worker_killed_after_finishing_still_notifies_once(recovery_stack: Queue
 
         # The worker now runs analyses only: deliveries queue up but nobody delivers them.
         stack.stop_worker()
-        stack.queues = "vidrek"
+        stack.worker_queues = "vidrek"
         stack.start_worker()
         job_id = rek.start_label_detection(
             Video={"S3Object": {"Bucket": "samples", "Name": "carphone_pristine.mp4"}},
@@ -140,7 +113,7 @@ def test_worker_killed_after_finishing_still_notifies_once(recovery_stack: Queue
         assert queued >= 2, queued  # the first dispatch and at least one re-dispatch by the sweep
 
         stack.stop_worker(kill=True)
-        stack.queues = f"vidrek,{DELIVERY_QUEUE}"
+        stack.worker_queues = f"vidrek,{DELIVERY_QUEUE}"
         stack.start_worker()
         # The same token again after the restart: the same job, no new notification.
         assert (
