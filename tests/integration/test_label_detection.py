@@ -11,21 +11,18 @@ from typing import Any
 import pytest
 
 from pipelines.geometry import BoundingBox
-from tests.stack import wait_for_job
+from tests.stack import get_pages, wait_for_job
 
 BIKES = {"S3Object": {"Bucket": "samples", "Name": "bikes.mp4"}}
 
 
 def all_labels(rek: Any, job_id: str, **params: Any) -> list[dict[str, Any]]:
     """Every item, paging the way AWS's own sample does (NextToken "" first, stop when it is absent)."""
-    items: list[dict[str, Any]] = []
-    token = ""
-    while True:
-        page = rek.get_label_detection(JobId=job_id, NextToken=token, **params)
-        items += page["Labels"]
-        if "NextToken" not in page:
-            return items
-        token = page["NextToken"]
+    return [
+        item
+        for page in get_pages(rek, "get_label_detection", JobId=job_id, **params)
+        for item in page["Labels"]
+    ]
 
 
 def box(instance: dict[str, Any]) -> BoundingBox:

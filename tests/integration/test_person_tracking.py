@@ -13,7 +13,7 @@ import pytest
 
 from tests.person_scene import TruthFrame, make_person_scene
 from tests.person_tracking_metrics import PredictedBox, score_tracking
-from tests.stack import Stack, wait_for_job
+from tests.stack import Stack, get_pages, wait_for_job
 
 SCENE = {"S3Object": {"Bucket": "media", "Name": "person-scene.mp4"}}
 BIKES = {"S3Object": {"Bucket": "samples", "Name": "bikes.mp4"}}
@@ -21,15 +21,11 @@ BIKES = {"S3Object": {"Bucket": "samples", "Name": "bikes.mp4"}}
 
 def _all_persons(rek: Any, job_id: str, sort_by: str, page_size: int = 1000) -> list[dict[str, Any]]:
     persons: list[dict[str, Any]] = []
-    token = ""
-    while True:
-        page = rek.get_person_tracking(JobId=job_id, SortBy=sort_by, MaxResults=page_size, NextToken=token)
+    for page in get_pages(rek, "get_person_tracking", JobId=job_id, SortBy=sort_by, MaxResults=page_size):
         assert page["JobStatus"] == "SUCCEEDED"
         assert page["VideoMetadata"]["FrameWidth"] > 0
         persons += page["Persons"]
-        if "NextToken" not in page:
-            return persons
-        token = page["NextToken"]
+    return persons
 
 
 @pytest.fixture(scope="module")

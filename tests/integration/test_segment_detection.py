@@ -11,7 +11,7 @@ import botocore.exceptions
 import pytest
 
 from tests.segment_media import ProgrammeTruth, load_photo, make_programme
-from tests.stack import wait_for_job
+from tests.stack import get_pages, wait_for_job
 
 PROGRAMME = {"S3Object": {"Bucket": "media", "Name": "segments/programme.mp4"}}
 CARPHONE = {"S3Object": {"Bucket": "samples", "Name": "carphone_pristine.mp4"}}
@@ -29,14 +29,8 @@ def programme(media_bucket: Path, shared_media: Path) -> ProgrammeTruth:
 
 
 def all_segments(rek: Any, job_id: str, max_results: int = 1000) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    token = ""
-    while True:
-        page = rek.get_segment_detection(JobId=job_id, NextToken=token, MaxResults=max_results)
-        items += page["Segments"]
-        if "NextToken" not in page:
-            return items
-        token = page["NextToken"]
+    pages = get_pages(rek, "get_segment_detection", JobId=job_id, MaxResults=max_results)
+    return [item for page in pages for item in page["Segments"]]
 
 
 def run(rek: Any, video: dict[str, Any], **params: Any) -> tuple[str, dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.stack import wait_for_job
+from tests.stack import get_pages, wait_for_job
 from tests.text_media import BACKGROUNDS, TITLE_CARDS, fonts, make_title_card_video, png_bytes, render_lines
 
 CARDS = {"S3Object": {"Bucket": "videos", "Name": "text/cards.mp4"}}
@@ -118,16 +118,11 @@ def test_text_in_video(rek: Any, cards_video: dict[str, Any]) -> None:
     assert first["JobTag"] == "cards"
     assert first["VideoMetadata"]["FrameWidth"] == 640
     items: list[dict[str, Any]] = []
-    token = ""
     pages = 0
-    while True:
-        page = rek.get_text_detection(JobId=job_id, MaxResults=4, NextToken=token)
+    for page in get_pages(rek, "get_text_detection", JobId=job_id, MaxResults=4):
         assert len(page["TextDetections"]) <= 4
         items += page["TextDetections"]
         pages += 1
-        if "NextToken" not in page:
-            break
-        token = page["NextToken"]
     assert pages > 3
     timestamps = [i["Timestamp"] for i in items]
     assert timestamps == sorted(timestamps)

@@ -15,19 +15,17 @@ from pipelines.decoding import sample_frames
 from pipelines.text.change_gate import IncrementalTextReader
 from pipelines.text.ocr import blank_runs
 from pipelines.text.reader import TextReader
-from tests.text_media import BACKGROUNDS, TITLE_CARDS, fonts, make_title_card_video, render_lines
+from tests.text_media import (
+    BACKGROUNDS,
+    PAGE_PNG_LINES,
+    TITLE_CARDS,
+    fonts,
+    make_title_card_video,
+    render_lines,
+)
 
 SENTENCES = ("The quick brown fox jumps over the lazy dog", "Invoice total: $1,249.50 due today.")
-PAGE_LINES = (
-    "Region-based segmentation",
-    "Let us first determine markers of the coins and the",
-    "background. These markers are pixels that we can label",
-    "unambiguously as either object or background. Here,",
-    "the markers are found at the two extreme parts of the",
-    "histogram of grey values:",
-    ">>> markers = np.zeros_like(coins)",
-)
-PAGE_WORDS = " ".join(PAGE_LINES).split()
+PAGE_WORDS = " ".join(PAGE_PNG_LINES).split()
 
 
 @pytest.fixture(scope="module")
