@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,38 +13,17 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.context import ServiceContext
-from api.errors import (
-    ImageTooLargeException,
-    InternalServerError,
-    RekognitionError,
-    SerializationException,
-    error_body,
-)
+from api.errors import ImageTooLargeException, NotImplementedException, SerializationException
 from api.operations import HANDLERS
+from api.responses import error_response, json_response, new_request_id
 from api.service_model import operation_from_target
 from api.validation import Constraint, InvalidParametersError, request_validator
-from workers.redis_connection import connect
+from pipelines.errors import VidrekError
+from workers.models import Models
 from workers.settings import Settings, get_settings
+from workers.stores import Stores
 
 log = logging.getLogger(__name__)
-
-CONTENT_TYPE = "application/x-amz-json-1.1"
-
-
-class NotImplementedOperation(RekognitionError):
-    """An operation of the Rekognition model that vidrek does not answer (yet)."""
-
-    code = "NotImplementedException"
-    status = 501
-
-
-def _json_response(status: int, body: dict[str, Any], request_id: str) -> Response:
-    return Response(
-        content=json.dumps(body, separators=(",", ":")),
-        status_code=status,
-        media_type=CONTENT_TYPE,
-        headers={"x-amzn-RequestId": request_id},
-    )
 
 
 def _parse_body(raw: bytes) -> dict[str, Any]:
@@ -59,7 +38,13 @@ def _parse_body(raw: bytes) -> dict[str, Any]:
     return params
 
 
-def create_app(settings: Settings | None = None, enqueue: Callable[[str], None] | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    enqueue: Callable[[str], None] | None = None,
+    models: Models | None = None,
+) -> FastAPI:
+    """The API. ``enqueue`` queues a job id (default: the Celery analysis queue); ``models`` are the
+    process's models (default: built from ``settings`` on first use; tests may hand in doubles)."""
     settings = settings or get_settings()
     validator = request_validator()
     state: dict[str, ServiceContext] = {}
@@ -84,16 +69,19 @@ def create_app(settings: Settings | None = None, enqueue: Callable[[str], None] 
             queue = enqueue_analysis
         else:
             queue = enqueue
-        state["ctx"] = ServiceContext.create(settings, connect(settings), queue)
+        stores = Stores.connect(settings)
+        state["ctx"] = ServiceContext.create(settings, stores, models or Models(settings), queue)
+        if settings.warm_models:
+            threading.Thread(target=state["ctx"].models.warm, name="vidrek-warm-models", daemon=True).start()
         await run_in_threadpool(validator.warm)
         yield
-        state["ctx"].redis_client.close()
+        stores.close()
 
     app = FastAPI(title="vidrek", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.post("/")
     async def dispatch(request: Request) -> Response:
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         operation = "?"
         try:
             operation = operation_from_target(request.headers.get("x-amz-target"))
@@ -101,16 +89,11 @@ def create_app(settings: Settings | None = None, enqueue: Callable[[str], None] 
             _validate(operation, params)
             handler = HANDLERS.get(operation)
             if handler is None:
-                raise NotImplementedOperation(f"vidrek does not implement {operation} yet.")
+                raise NotImplementedException(f"vidrek does not implement {operation} yet.")
             result = await run_in_threadpool(handler, state["ctx"], params)
-            return _json_response(200, result, request_id)
-        except RekognitionError as err:
-            log.info("%s %s -> %s: %s", request_id, operation, err.code, err.message)
-            return _json_response(err.status, error_body(err, request_id=request_id), request_id)
-        except Exception:
-            log.exception("%s %s failed", request_id, operation)
-            fault = InternalServerError("Internal server error")
-            return _json_response(fault.status, error_body(fault, request_id=request_id), request_id)
+            return json_response(200, result, request_id)
+        except Exception as err:  # the one point where errors become wire errors
+            return error_response(err, request_id, operation)
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -121,4 +104,11 @@ def create_app(settings: Settings | None = None, enqueue: Callable[[str], None] 
     from api.notification_routes import notification_router
 
     app.include_router(notification_router(lambda: state["ctx"]))
+
+    async def render_error(request: Request, err: Exception) -> Response:
+        """Errors raised by the extension routes, rendered as ``POST /`` renders its own."""
+        return error_response(err, new_request_id(), request.url.path)
+
+    app.add_exception_handler(VidrekError, render_error)
+    app.add_exception_handler(Exception, render_error)
     return app

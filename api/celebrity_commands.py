@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipelines.celebrities import KNOWN_GENDERS
-from workers.face_models import face_detector_for
 from workers.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from pipelines.faces.detection import FaceDetector
     from workers.celebrity_enrollment import EnrollmentReport
     from workers.celebrity_gallery import CelebrityGallery
 
@@ -30,7 +28,7 @@ if TYPE_CHECKING:
 def open_gallery(settings: Settings) -> CelebrityGallery:
     import redis
 
-    from workers.celebrity_gallery import CelebrityGallery, GalleryError
+    from workers.celebrity_gallery import GalleryError
 
     url = settings.redis_url or f"redis://127.0.0.1:{settings.embedded_redis_port}/0"
     client = redis.Redis.from_url(url, decode_responses=True)
@@ -40,12 +38,9 @@ def open_gallery(settings: Settings) -> CelebrityGallery:
         raise GalleryError(
             f"cannot reach Redis at {url} ({err}); start vidrek (`vidrek up`) or set VIDREK_REDIS_URL"
         ) from err
-    return CelebrityGallery(client, settings.region, settings.celebrity_collection)
+    from workers.stores import Stores
 
-
-def _detector(settings: Settings) -> FaceDetector:
-
-    return face_detector_for(settings)
+    return Stores.on(client, settings).celebrities
 
 
 def _print_report(report: EnrollmentReport, name: str) -> None:
@@ -62,15 +57,16 @@ def _print_report(report: EnrollmentReport, name: str) -> None:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from pipelines.faces.embedding import default_face_embedder
     from workers.celebrity_enrollment import enroll, read_gallery_folder
+    from workers.models import Models
 
     settings = get_settings()
     entries, warnings = read_gallery_folder(Path(args.folder))
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     gallery = open_gallery(settings)
-    detector, embedder = _detector(settings), default_face_embedder()
+    models = Models(settings)
+    detector, embedder = models.face_detector(), models.face_embedder()
     failed = 0
     for entry in entries:
         report = enroll(gallery, entry, detector, embedder, replace_faces=not args.keep_faces)
@@ -81,9 +77,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_add_person(args: argparse.Namespace) -> int:
-    from pipelines.faces.embedding import default_face_embedder
     from workers.celebrity_enrollment import enroll, entries_for
     from workers.celebrity_gallery import make_celebrity
+    from workers.models import Models
 
     settings = get_settings()
     gallery = open_gallery(settings)
@@ -97,8 +93,9 @@ def cmd_add_person(args: argparse.Namespace) -> int:
         celebrity_id=celebrity.celebrity_id,
     )
     entry = entries_for([Path(p) for p in args.photo], celebrity)
+    models = Models(settings)
     report = enroll(
-        gallery, entry, _detector(settings), default_face_embedder(), replace_faces=args.replace_faces
+        gallery, entry, models.face_detector(), models.face_embedder(), replace_faces=args.replace_faces
     )
     _print_report(report, celebrity.name)
     return 0 if report.person is not None else 1

@@ -17,41 +17,49 @@ from pathlib import Path
 from typing import Any
 
 from api.celebrity_commands import add_celebrities_parser
-from workers.redis_server import RedisServerError, port_in_use, start_redis_server, stop_process
+from workers.celery_names import ANALYSIS_QUEUE, NOTIFICATION_QUEUE
+from workers.redis_server import (
+    RedisServerError,
+    port_in_use,
+    start_child,
+    start_redis_server,
+    stop_process,
+)
 from workers.settings import Settings, get_settings
 
 
-def worker_command(settings: Settings) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.celery_app",
-        "worker",
-        "--loglevel=INFO",
-        "--concurrency",
-        str(settings.worker_concurrency),
-        "--queues",
-        "vidrek",
-        "--hostname",
-        f"vidrek-{os.getpid()}@%h",
-        "--without-gossip",
-        "--without-mingle",
-    ]
+def worker_command(
+    queues: Sequence[str],
+    *,
+    hostname: str,
+    concurrency: int | None = None,
+    pool: str | None = None,
+    log_level: str = "INFO",
+) -> list[str]:
+    """The command line of a Celery worker of vidrek's app that consumes ``queues``.
+
+    The one builder of it (`vidrek up`, `vidrek worker`, the tests). ``hostname`` is Celery's node name
+    (``%h`` is the host); ``concurrency`` and ``pool`` default to Celery's (one prefork process a core).
+    """
+    args = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", f"--loglevel={log_level}"]
+    if pool is not None:
+        args += ["--pool", pool]
+    if concurrency is not None:
+        args += ["--concurrency", str(concurrency)]
+    args += ["--queues", ",".join(queues), "--hostname", hostname]
+    return [*args, "--without-gossip", "--without-mingle"]
 
 
-#: The queue `vidrek up` gives completion notifications, served by a worker of their own so that a
-#: delivery never waits behind video analyses.
-UP_NOTIFICATION_QUEUE = "vidrek-notifications"
+def analysis_worker_command(settings: Settings) -> list[str]:
+    """The command line of `vidrek up`'s (and `vidrek worker`'s) worker of the analysis queue."""
+    return worker_command(
+        [ANALYSIS_QUEUE], hostname=f"vidrek-{os.getpid()}@%h", concurrency=settings.worker_concurrency
+    )
 
 
 def notifier_command(queue: str) -> list[str]:
-    return [
-        sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--loglevel=INFO",
-        "--pool", "solo", "--queues", queue, "--hostname", f"vidrek-notify-{os.getpid()}@%h",
-        "--without-gossip", "--without-mingle",
-    ]  # fmt: skip
+    """The command line of `vidrek up`'s worker of the notification queue ``queue`` (one process)."""
+    return worker_command([queue], hostname=f"vidrek-notify-{os.getpid()}@%h", pool="solo")
 
 
 def api_command(settings: Settings) -> list[str]:
@@ -148,7 +156,42 @@ def run_demo(endpoint: str, bucket: str, name: str, min_confidence: float) -> in
     return 0
 
 
+class StopRequested(Exception):
+    """A stop signal (SIGINT, SIGTERM, SIGHUP) reached `vidrek up`: it stops its stack and exits."""
+
+
+#: The signals that stop `vidrek up`. SIGHUP only where it was not ignored (``nohup`` ignores it).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def handle_stop_signals() -> None:
+    """Make the stop signals raise :class:`StopRequested`, whatever dispositions this process inherited.
+
+    A shell starts a background job (``vidrek up &``) with SIGINT ignored, and Python then leaves it
+    ignored: setting every handler here (and unblocking the signals, should they come blocked) is what
+    makes Ctrl-C and ``kill -INT`` work there too. Only the first signal raises; later ones are ignored,
+    so that the stop they asked for is not cut short.
+    """
+    for signum in STOP_SIGNALS:
+        if signum != signal.SIGHUP or signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _request_stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def ignore_stop_signals() -> None:
+    """Let the stack's stop finish: from now on the stop signals are ignored."""
+    for signum in STOP_SIGNALS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def _request_stop(signum: int, _: object) -> None:
+    ignore_stop_signals()
+    raise StopRequested(signal.Signals(signum).name)
+
+
 def cmd_up(args: argparse.Namespace) -> int:
+    handle_stop_signals()
     settings = get_settings()
     if port_in_use(settings.api_port, settings.api_host):
         print(
@@ -158,58 +201,59 @@ def cmd_up(args: argparse.Namespace) -> int:
         )
         return 1
     env = dict(os.environ)
-    children: list[subprocess.Popen[bytes]] = []
-    if not settings.redis_url:
-        redis_dir = settings.data_dir / "redis"
-        try:
-            children.append(start_redis_server(settings.embedded_redis_port, redis_dir))
-        except RedisServerError as err:
-            print(f"vidrek: {err}", file=sys.stderr)
-            return 1
-        env["VIDREK_REDIS_URL"] = f"redis://127.0.0.1:{settings.embedded_redis_port}/0"
-        port = settings.embedded_redis_port
-        print(f"embedded Redis on 127.0.0.1:{port} (data in {redis_dir}, append-only file on)")
+    env.setdefault("VIDREK_NOTIFICATION_QUEUE", NOTIFICATION_QUEUE)
     endpoint = f"http://{settings.api_host}:{settings.api_port}"
-    stopping = False
-
-    def request_stop(*_: Any) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, request_stop)
+    # Each child dies with this process, even of SIGKILL, and the stop kills each child's process group.
+    children: list[subprocess.Popen[bytes]] = []
+    status = 0
     try:
-        env.setdefault("VIDREK_NOTIFICATION_QUEUE", UP_NOTIFICATION_QUEUE)
-        children.append(subprocess.Popen(worker_command(settings), env=env))
-        if env["VIDREK_NOTIFICATION_QUEUE"] != "vidrek":
-            children.append(subprocess.Popen(notifier_command(env["VIDREK_NOTIFICATION_QUEUE"]), env=env))
-        children.append(subprocess.Popen(api_command(settings), env=env))
+        if not settings.redis_url:
+            redis_dir = settings.data_dir / "redis"
+            try:
+                children.append(start_redis_server(settings.embedded_redis_port, redis_dir))
+            except RedisServerError as err:
+                print(f"vidrek: {err}", file=sys.stderr)
+                return 1
+            env["VIDREK_REDIS_URL"] = f"redis://127.0.0.1:{settings.embedded_redis_port}/0"
+            port = settings.embedded_redis_port
+            print(f"embedded Redis on 127.0.0.1:{port} (data in {redis_dir}, append-only file on)")
+        children.append(start_child(analysis_worker_command(settings), env=env))
+        if env["VIDREK_NOTIFICATION_QUEUE"] != ANALYSIS_QUEUE:
+            children.append(start_child(notifier_command(env["VIDREK_NOTIFICATION_QUEUE"]), env=env))
+        children.append(start_child(api_command(settings), env=env))
         wait_for_api(endpoint, children)
         print(f"vidrek is up: Rekognition endpoint {endpoint}  (Ctrl-C stops it)")
-        status = 0
         if args.demo:
             status = run_demo(endpoint, args.bucket, args.name, args.min_confidence)
             if args.exit_after_demo:
                 return status
-        while not stopping:
+        while True:
             if any(child.poll() is not None for child in children):
                 print("vidrek: a process of the stack exited; stopping the rest", file=sys.stderr)
                 return 1
             time.sleep(0.5)
+    except StopRequested:
         return status
-    except KeyboardInterrupt:
-        return 0
     finally:
-        print("stopping vidrek ...")
+        ignore_stop_signals()
+        if children:
+            print("stopping vidrek ...")
         for child in reversed(children):
             stop_process(child)
 
 
+def _become(argv: list[str]) -> int:
+    """Replace this process with ``argv`` (so signals sent to ``vidrek api``/``worker`` reach it)."""
+    os.execv(argv[0], argv)
+    return 1  # not reached: execv returns only by raising
+
+
 def cmd_api(_: argparse.Namespace) -> int:
-    return subprocess.call(api_command(get_settings()))
+    return _become(api_command(get_settings()))
 
 
 def cmd_worker(_: argparse.Namespace) -> int:
-    return subprocess.call(worker_command(get_settings()))
+    return _become(analysis_worker_command(get_settings()))
 
 
 def cmd_models(args: argparse.Namespace) -> int:

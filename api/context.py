@@ -1,4 +1,9 @@
-"""What every operation handler needs: settings, stores, sources and the queue."""
+"""What every operation handler needs: settings, stores, models, sources, paging tokens and the queue.
+
+The API process builds one :class:`ServiceContext` at start-up (``api.app.create_app``): stores from
+:mod:`workers.stores`, models from :mod:`workers.models` (tests may hand in their own ``Models``).
+Handlers take everything from it and build nothing themselves.
+"""
 
 from __future__ import annotations
 
@@ -8,36 +13,34 @@ from dataclasses import dataclass
 import redis
 
 from api.paging import PageTokens, shared_secret
-from workers.jobs import JobStore
-from workers.results import ResultStore
+from workers.models import Models
 from workers.settings import Settings
 from workers.sources import VideoSources
+from workers.stores import Stores
 
 
 @dataclass
 class ServiceContext:
     settings: Settings
-    redis_client: redis.Redis
-    jobs: JobStore
-    results: ResultStore
+    stores: Stores
+    models: Models
     sources: VideoSources
     page_tokens: PageTokens
     enqueue: Callable[[str], None]
 
+    @property
+    def redis_client(self) -> redis.Redis:
+        return self.stores.redis_client
+
     @classmethod
     def create(
-        cls, settings: Settings, client: redis.Redis, enqueue: Callable[[str], None]
+        cls, settings: Settings, stores: Stores, models: Models, enqueue: Callable[[str], None]
     ) -> ServiceContext:
         return cls(
             settings=settings,
-            redis_client=client,
-            jobs=JobStore(
-                client,
-                retention_seconds=settings.result_ttl_seconds,
-                running_grace_seconds=settings.job_time_limit_seconds * settings.job_max_attempts,
-            ),
-            results=ResultStore(client),
+            stores=stores,
+            models=models,
             sources=VideoSources(settings),
-            page_tokens=PageTokens(shared_secret(client)),
+            page_tokens=PageTokens(shared_secret(stores.redis_client)),
             enqueue=enqueue,
         )

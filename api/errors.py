@@ -5,17 +5,25 @@ boto3 turns the rendered body into ``client.exceptions.<code>``. Protocol errors
 describe (unknown ``X-Amz-Target``, unparsable body, authentication failures) are here too; boto3 raises a
 plain ``botocore.exceptions.ClientError`` for those, with ``Error.Code`` set to ``code``.
 
-Raise ``SomeError("what went wrong")``; the API layer renders it with :func:`error_body` and
-``err.status``.
+These wire errors are the API's end of the one error tree (:mod:`pipelines.errors`): every
+``RekognitionError`` is a ``VidrekError``. Code below the API raises the internal classes, which name
+their wire error by code; :func:`wire_error_for` turns any exception into the error a client is sent,
+and :func:`error_body` renders it. The dispatcher and every extension route use those two, nothing else.
+A handler raises a wire error itself only for a check of the request that is its own.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import ClassVar
 
+from pipelines.errors import VidrekError
 
-class RekognitionError(Exception):
+log = logging.getLogger(__name__)
+
+
+class RekognitionError(VidrekError):
     """Base of every error vidrek answers with.
 
     Class attributes: ``code`` is the wire name (the body's ``__type``), ``status`` the HTTP status and
@@ -32,6 +40,7 @@ class RekognitionError(Exception):
         text = message if message is not None else type(self).message
         super().__init__(text)
         self.message = text
+        self.wire_error = self.code
         self.fields: dict[str, str] = dict(fields)
 
     def __repr__(self) -> str:
@@ -184,6 +193,14 @@ class VideoTooLargeException(RekognitionError):
 # --- protocol errors, not in the model (boto3 raises a plain ClientError) ---------------------------
 
 
+class NotImplementedException(RekognitionError):
+    """An operation of the Rekognition model that vidrek does not answer (yet)."""
+
+    code = "NotImplementedException"
+    status = 501
+    message = "vidrek does not implement this operation."
+
+
 class UnknownOperationException(RekognitionError):
     """``X-Amz-Target`` is missing or names no Rekognition operation."""
 
@@ -262,6 +279,7 @@ ERRORS_BY_CODE: Mapping[str, type[RekognitionError]] = {
         SessionNotFoundException,
         ThrottlingException,
         VideoTooLargeException,
+        NotImplementedException,
         UnknownOperationException,
         SerializationException,
         MissingAuthenticationTokenException,
@@ -270,6 +288,24 @@ ERRORS_BY_CODE: Mapping[str, type[RekognitionError]] = {
         UnrecognizedClientException,
     )
 }
+
+
+def wire_error_for(err: BaseException) -> RekognitionError:
+    """The wire error a client is sent for ``err``: the one translation point of the error tree.
+
+    A wire error is sent as it is; another :class:`VidrekError` becomes the wire error its
+    ``wire_error`` names, with its :meth:`~VidrekError.wire_message`; anything else is a bug and becomes
+    ``InternalServerError`` without details (the caller logs it).
+    """
+    if isinstance(err, RekognitionError):
+        return err
+    if isinstance(err, VidrekError):
+        wire = ERRORS_BY_CODE.get(err.wire_error)
+        if wire is None:  # a class naming a code that no wire error has: a bug, said in the log
+            log.error("%s names the unknown wire error %s", type(err).__name__, err.wire_error)
+            wire = InternalServerError
+        return wire(err.wire_message())
+    return InternalServerError("Internal server error")
 
 
 def error_body(err: RekognitionError, *, request_id: str | None = None) -> dict[str, str]:

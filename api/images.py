@@ -7,11 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.context import ServiceContext
-from api.errors import InvalidImageFormatException, InvalidParameterException
-from api.handlers.video_jobs import source_error
+from api.errors import InvalidParameterException
 from api.validation import decode_blob
-from pipelines.images import DecodedImage, ImageDecodeError, decode_image
-from workers.sources import S3ObjectRef, SourceError
+from pipelines.images import DecodedImage, decode_image
+from workers.sources import S3ObjectRef
 
 #: Rekognition's limits: 5 MB for image bytes in the request, 15 MB for an image in S3.
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -19,23 +18,16 @@ MAX_S3_IMAGE_BYTES = 15 * 1024 * 1024
 
 
 def load_image(ctx: ServiceContext, image: Mapping[str, Any], member: str = "Image") -> DecodedImage:
-    """Read and decode an ``Image`` member; raise the error Rekognition gives for each problem."""
+    """Read and decode an ``Image`` member. An unreadable object (SourceError) or picture
+    (ImageDecodeError) propagates as the error Rekognition gives for it."""
     if "Bytes" in image:
         try:
             data = decode_blob(image["Bytes"])
         except (binascii.Error, TypeError) as err:
             raise InvalidParameterException(f"{member}.Bytes is not valid base64.") from err
     elif "S3Object" in image:
-        try:
-            ref = S3ObjectRef.from_request(image)
-            data = ctx.sources.read_bytes(ref, MAX_S3_IMAGE_BYTES, "ImageTooLargeException")
-        except ValueError as err:
-            raise InvalidParameterException(f"{member}: {err}.") from err
-        except SourceError as err:
-            raise source_error(err) from err
+        ref = S3ObjectRef.from_request(image, member=member)
+        data = ctx.sources.read_bytes(ref, MAX_S3_IMAGE_BYTES, "ImageTooLargeException")
     else:
         raise InvalidParameterException(f"{member} needs Bytes or S3Object.")
-    try:
-        return decode_image(data)
-    except ImageDecodeError as err:
-        raise InvalidImageFormatException(str(err)) from err
+    return decode_image(data)

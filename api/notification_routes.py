@@ -27,19 +27,15 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.context import ServiceContext
+from api.errors import InvalidParameterException, ResourceNotFoundException, SerializationException
 from workers.notifications.delivery import NotificationService
-from workers.notifications.delivery_log import DeliveryLog, notifications_member
-from workers.notifications.endpoint_safety import UnsafeEndpoint
+from workers.notifications.delivery_log import notifications_member
 from workers.notifications.envelopes import SNS_PATH
 from workers.notifications.signing import signing_identity
 from workers.notifications.subscriptions import split_subscription_arn
 
 #: Rekognition's NotificationChannel.SNSTopicArn pattern (botocore model).
 TOPIC_ARN = re.compile(r"^arn:aws:sns:.*:\w{12}:.+$")
-
-
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"__type": code, "message": message}, status_code=status)
 
 
 def _xml(action: str, result: str) -> Response:
@@ -57,30 +53,26 @@ def notification_router(context: Callable[[], ServiceContext]) -> APIRouter:
         from workers.notifications.tasks import queue_confirmation, queue_delivery
 
         ctx = context()
-        return NotificationService(
-            ctx.settings, ctx.redis_client, ctx.jobs, queue_delivery, queue_confirmation
-        )
+        return NotificationService(ctx.settings, ctx.stores, queue_delivery, queue_confirmation)
 
     @router.post("/vidrek/subscriptions")
     async def subscribe(request: Request) -> Response:
         try:
             body = await request.json()
-        except ValueError:
-            return _error(400, "SerializationException", "The body must be a JSON object.")
+        except ValueError as err:
+            raise SerializationException("The body must be a JSON object.") from err
         if not isinstance(body, dict):
-            return _error(400, "SerializationException", "The body must be a JSON object.")
+            raise SerializationException("The body must be a JSON object.")
         topic, endpoint = body.get("TopicArn"), body.get("Endpoint")
         version = body.get("SignatureVersion")
         if not isinstance(topic, str) or not TOPIC_ARN.match(topic):
-            return _error(400, "InvalidParameterException", "TopicArn must be an SNS topic ARN.")
+            raise InvalidParameterException("TopicArn must be an SNS topic ARN.")
         if not isinstance(endpoint, str) or not endpoint:
-            return _error(400, "InvalidParameterException", "Endpoint must be an http(s) URL.")
+            raise InvalidParameterException("Endpoint must be an http(s) URL.")
         if version is not None and version not in ("1", "2"):
-            return _error(400, "InvalidParameterException", 'SignatureVersion must be "1" or "2".')
-        try:
-            subscription = await run_in_threadpool(service().subscribe, topic, endpoint, version)
-        except UnsafeEndpoint as err:
-            return _error(400, "InvalidParameterException", str(err))
+            raise InvalidParameterException('SignatureVersion must be "1" or "2".')
+        # An unsafe endpoint (UnsafeEndpoint) is InvalidParameterException with the reason.
+        subscription = await run_in_threadpool(service().subscribe, topic, endpoint, version)
         return JSONResponse(subscription.describe())
 
     @router.get("/vidrek/subscriptions")
@@ -98,37 +90,33 @@ def notification_router(context: Callable[[], ServiceContext]) -> APIRouter:
                 notifications.subscriptions.confirm, query.get("TopicArn", ""), query.get("Token", "")
             )
             if confirmed is None:
-                return _error(404, "NotFound", "No subscription of this topic has this token.")
+                raise ResourceNotFoundException("No subscription of this topic has this token.")
             return _xml(action, f"<SubscriptionArn>{escape(confirmed.arn)}</SubscriptionArn>")
         if action == "Unsubscribe":
-            try:
-                _, subscription_id = split_subscription_arn(query.get("SubscriptionArn", ""))
-            except ValueError as err:
-                return _error(400, "InvalidParameter", str(err))
+            _, subscription_id = split_subscription_arn(query.get("SubscriptionArn", ""))
             if not await run_in_threadpool(notifications.subscriptions.delete, subscription_id):
-                return _error(404, "NotFound", "No such subscription.")
+                raise ResourceNotFoundException("No such subscription.")
             return _xml(action, "")
-        return _error(400, "InvalidAction", f"Unsupported Action {action!r}.")
+        raise InvalidParameterException(f"Unsupported Action {action!r}.")
 
     @router.get(SNS_PATH + "/{name}")
     async def signing_certificate(name: str) -> Response:
         identity = await run_in_threadpool(signing_identity, context().redis_client)
         if name != identity.certificate_name:
-            return _error(404, "NotFound", "No such certificate.")
+            raise ResourceNotFoundException("No such certificate.")
         return Response(identity.certificate_pem, media_type="application/x-pem-file")
 
     @router.get("/vidrek/jobs/{job_id}/notifications")
     async def job_notifications(job_id: str) -> Response:
         ctx = context()
-        if await run_in_threadpool(ctx.jobs.get, job_id) is None:
-            return _error(404, "ResourceNotFoundException", f"The job ID {job_id} was not found.")
-        member = await run_in_threadpool(notifications_member, ctx.redis_client, job_id)
+        if await run_in_threadpool(ctx.stores.jobs.get, job_id) is None:
+            raise ResourceNotFoundException(f"The job ID {job_id} was not found.")
+        member = await run_in_threadpool(notifications_member, ctx.stores.delivery_log, job_id)
         return JSONResponse({"JobId": job_id, "Notifications": member.get("Notifications", [])})
 
     @router.get("/vidrek/notifications/dead-letters")
     async def dead_letters() -> dict[str, Any]:
-        ctx = context()
-        store = DeliveryLog(ctx.redis_client, ctx.settings.result_ttl_seconds)
-        return {"DeadLetters": await run_in_threadpool(store.dead_letters)}
+        return {"DeadLetters": await run_in_threadpool(context().stores.delivery_log.dead_letters)}
 
     return router
+

@@ -15,13 +15,16 @@ from dataclasses import dataclass
 
 import redis
 
+from pipelines.errors import InvalidInput
 from workers import keys
 
 TOKEN_TTL_SECONDS = 24 * 3600
 
 
-class InvalidPageToken(Exception):
-    pass
+class InvalidPageToken(InvalidInput):
+    """A NextToken that was not issued for this listing, was altered or has expired."""
+
+    wire_error = "InvalidPaginationTokenException"
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,15 @@ class PageTokens:
         """Check a token against the request it comes with; raise :class:`InvalidPageToken`."""
         body, _, signature = token.partition(".")
         try:
-            payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        except ValueError as err:
+            payload = base64.urlsafe_b64decode(body.encode("ascii") + b"=" * (-len(body) % 4))
+            expected = self._sign(payload).encode()
+            # bytes, so that a non-ASCII signature is a mismatch rather than a TypeError
+            if not signature or not hmac.compare_digest(signature.encode("utf-8", "surrogatepass"), expected):
+                raise InvalidPageToken("Invalid Pagination Token.")
+            token_job, token_view, offset_text, issued_text = payload.decode().split("|")
+            offset, issued = int(offset_text), int(issued_text)
+        except ValueError as err:  # not base64, not UTF-8, not four fields, not numbers
             raise InvalidPageToken("Invalid Pagination Token.") from err
-        if not signature or not hmac.compare_digest(signature, self._sign(payload)):
-            raise InvalidPageToken("Invalid Pagination Token.")
-        token_job, token_view, offset, issued = payload.decode().split("|")
         if token_job != job_id:
             raise InvalidPageToken("Invalid Pagination Token: it belongs to another job.")
         if token_view != view:
@@ -69,6 +75,6 @@ class PageTokens:
                 "Invalid Pagination Token: it was issued for another SortBy/AggregateBy; keep them the same "
                 "on every page."
             )
-        if (now if now is not None else time.time()) - int(issued) > self._ttl:
+        if (now if now is not None else time.time()) - issued > self._ttl:
             raise InvalidPageToken("Invalid Pagination Token: the token has expired (tokens live 24 hours).")
-        return PagePosition(job_id=token_job, view=token_view, offset=int(offset))
+        return PagePosition(job_id=token_job, view=token_view, offset=offset)

@@ -14,6 +14,7 @@ a false match when any match >= threshold is someone else (lin-manuel-miranda.pn
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import sys
@@ -22,11 +23,11 @@ from pathlib import Path
 import av
 import numpy as np
 
-from pipelines.faces.detection import default_face_detector
-from pipelines.faces.embedding import FaceVector, default_face_embedder
+from pipelines.faces.embedding import FaceVector
 from pipelines.faces.search import FaceVectorIndex
 from pipelines.faces.similarity import similarity
 from pipelines.images import decode_image
+from workers.models import Models
 from workers.settings import get_settings
 
 MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media" / "faces"
@@ -42,14 +43,17 @@ def _identity(path: Path) -> str:
     return path.stem
 
 
+@functools.cache
+def _models() -> Models:
+    return Models(get_settings())
+
+
 def _largest_face_vector(rgb: np.ndarray) -> FaceVector | None:
-    settings = get_settings()
-    detector = default_face_detector(settings.model_dir, settings.onnx_threads)
-    faces = detector.detect(rgb)
+    faces = _models().face_detector().detect(rgb)
     if not faces:
         return None
     largest = max(faces, key=lambda face: face.box.area)
-    return default_face_embedder().embed(rgb, largest.box)
+    return _models().face_embedder().embed(rgb, largest.box)
 
 
 def _carphone_vectors() -> list[FaceVector]:

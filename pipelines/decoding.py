@@ -29,6 +29,7 @@ import av.video.stream
 import numpy as np
 
 from pipelines.detection import RGBImage
+from pipelines.errors import InvalidInput
 
 #: Largest share of a video's packets that may be undecodable before the file is called corrupt.
 #: Unit: fraction in [0, 1]. Too low fails videos with a few glitches every player shows fine; too high
@@ -67,7 +68,7 @@ _SUPPORTED = "Supported: MP4/MOV with H.264 or H.265 video (also MKV, WebM, AVI,
 ColorRange = Literal["FULL", "LIMITED"]
 
 
-class VideoDecodeError(Exception):
+class VideoDecodeError(InvalidInput):
     """The video cannot be read. The message is shown to the user as the failed job's StatusMessage."""
 
 

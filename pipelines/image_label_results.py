@@ -1,8 +1,9 @@
 """The one place that turns :class:`pipelines.image_labels.ImageLabel` into DetectLabels' ``Labels`` items.
 
 Shape (botocore ``Label``): ``{"Name", "Confidence", "Instances": [{"BoundingBox", "Confidence"}],
-"Parents": [{"Name"}], "Aliases": [{"Name"}], "Categories": [{"Name"}]}``. ``DominantColors`` of
-instances are left out (IMAGE_PROPERTIES is not implemented).
+"Parents": [{"Name"}], "Aliases": [{"Name"}], "Categories": [{"Name"}]}``. With IMAGE_PROPERTIES,
+:func:`pipelines.image_properties.results.image_label_item_with_colors` adds each instance's
+``DominantColors``.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pipelines.detection import RGBImage
+from pipelines.errors import InvalidInput
 
 #: Formats Rekognition's image operations accept.
 SUPPORTED_FORMATS = ("JPEG", "PNG")
@@ -19,8 +20,10 @@ SUPPORTED_FORMATS = ("JPEG", "PNG")
 MAX_PIXELS = 80_000_000
 
 
-class ImageDecodeError(Exception):
+class ImageDecodeError(InvalidInput):
     """The bytes are not a JPEG or PNG image that can be decoded; the message says why."""
+
+    wire_error = "InvalidImageFormatException"
 
 
 @dataclass(frozen=True, eq=False)

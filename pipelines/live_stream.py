@@ -28,6 +28,7 @@ import av
 import av.container
 
 from pipelines.detection import RGBImage
+from pipelines.errors import Unavailable
 
 #: A pts that is this far (seconds) ahead of the paced clock, or behind it, re-anchors the clock.
 REANCHOR_SECONDS = 5.0
@@ -38,7 +39,7 @@ REANCHOR_SECONDS = 5.0
 MAX_LAG_SECONDS = 1.0
 
 
-class StreamUnavailable(Exception):
+class StreamUnavailable(Unavailable):
     """The stream could not be opened (the message says why)."""
 
 
@@ -92,12 +93,15 @@ def live_frames(
     interval_ms: float,
     max_side: int,
     should_stop: Callable[[], bool],
+    clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    epoch_clock: Callable[[], float] = time.time,
 ) -> Iterator[LiveFrame]:
     """The frames of one connection, one per ``interval_ms`` of stream time, paced to real time.
 
     Returns when the connection ends or ``should_stop()`` is true (checked before every frame).
-    Decoding errors end the connection like a drop does.
+    Decoding errors end the connection like a drop does. Pacing reads ``clock`` (monotonic seconds) and
+    waits with ``sleep``; the frames' receive times are read from ``epoch_clock`` (epoch seconds).
     """
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
@@ -113,15 +117,15 @@ def live_frames(
             if picture.pts is None:
                 continue
             pts_s = float(picture.pts * time_base)
-            now = time.monotonic()
+            now = clock()
             due = now if anchor is None else anchor[0] + (pts_s - anchor[1])
             if anchor is None or due - now > REANCHOR_SECONDS or now - due > REANCHOR_SECONDS:
                 anchor = (now, pts_s)
-                anchor_epoch = time.time()
+                anchor_epoch = epoch_clock()
                 due = now
             if due > now:
                 sleep(due - now)
-            received = time.time()
+            received = epoch_clock()
             pts_ms = round(pts_s * 1000)
             if picture.key_frame or fragment[0] == 0:
                 producer_ms = round((anchor_epoch + pts_s - anchor[1]) * 1000)

@@ -19,7 +19,9 @@ from typing import IO, Any
 
 import boto3
 
-from workers.redis_server import free_port, start_redis_server, stop_process
+from api.cli import worker_command
+from workers.celery_names import ANALYSIS_QUEUE
+from workers.redis_server import free_port, start_child, start_redis_server, stop_process
 
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT_SECONDS = 90.0
@@ -63,34 +65,17 @@ class Stack:
             self.logs[name].close()
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - closed in __exit__
         self.logs[name] = log
-        self.processes[name] = subprocess.Popen(
-            args, env=self.env(), stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True
+        # In a process group of its own, and killed by the kernel if the test process dies.
+        self.processes[name] = start_child(
+            args, env=self.env(), stdout=log, stderr=subprocess.STDOUT, cwd=REPO
         )
 
     #: Queues the worker consumes (comma-separated); a test may change it before (re)starting the worker.
-    worker_queues = "vidrek"
+    worker_queues = ANALYSIS_QUEUE
 
     def start_worker(self) -> None:
-        self._spawn(
-            "worker",
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workers.celery_app",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency",
-                "1",
-                "--queues",
-                self.worker_queues,
-                "--hostname",
-                f"test-{self.api_port}-{time.monotonic_ns()}@%h",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-        )
+        hostname = f"test-{self.api_port}-{time.monotonic_ns()}@%h"
+        self._spawn("worker", worker_command(self.worker_queues.split(","), hostname=hostname, concurrency=1))
 
     def stop_worker(self, kill: bool = False) -> None:
         """Stop the worker; ``kill`` sends SIGKILL to its whole process group (main and pool children)."""

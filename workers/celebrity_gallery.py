@@ -26,6 +26,7 @@ import redis
 
 from pipelines.celebrities import KNOWN_GENDERS
 from pipelines.celebrities.types import Celebrity
+from pipelines.errors import InvalidInput
 from pipelines.faces.embedding import FACE_MODEL_VERSION, FaceVector
 from pipelines.faces.records import IndexedFace
 from pipelines.faces.search import FaceVectorIndex
@@ -46,7 +47,7 @@ ID_PATTERN = re.compile(r"[0-9A-Za-z]{1,64}")
 MAX_URLS = 255
 
 
-class GalleryError(ValueError):
+class GalleryError(InvalidInput, ValueError):
     """Bad gallery input (the message says what to fix)."""
 
 
@@ -108,9 +109,9 @@ def face_id_for(celebrity_id: str, photo_sha256: str) -> str:
 class CelebrityGallery:
     """The gallery of one Redis. Safe to share between threads (one per process is enough)."""
 
-    def __init__(self, client: redis.Redis, region: str, collection_id: str) -> None:
+    def __init__(self, client: redis.Redis, faces: CollectionStore, collection_id: str) -> None:
         self._redis = client
-        self._faces = CollectionStore(client, region)
+        self._faces = faces
         self.collection_id = collection_id
         self._people_key = keys.celebrities(collection_id)
 

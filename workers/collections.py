@@ -10,7 +10,6 @@ compose) keeps collections across restarts of every process.
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 import time
@@ -22,23 +21,22 @@ from typing import Any
 import numpy as np
 import redis
 
+from pipelines.errors import AlreadyExists, NotFound
 from pipelines.faces.embedding import FaceVector
 from pipelines.faces.records import IndexedFace
 from pipelines.faces.search import FaceVectorIndex
 from pipelines.geometry import BoundingBox
 from workers import keys
-from workers.redis_connection import client_for_url, redis_url
-from workers.settings import Settings
 
 #: The account id in ARNs: vidrek has no accounts.
 ACCOUNT_ID = "000000000000"
 
 
-class CollectionNotFound(Exception):
+class CollectionNotFound(NotFound):
     """The collection does not exist (the message names it)."""
 
 
-class CollectionExists(Exception):
+class CollectionExists(AlreadyExists):
     """CreateCollection of an id already in use."""
 
 
@@ -49,16 +47,6 @@ class CollectionInfo:
     created: float  # epoch seconds
     face_model_version: str
     face_count: int
-
-
-def shared_collection_store(settings: Settings) -> CollectionStore:
-    """This process's CollectionStore (its vector cache then serves every job of the process)."""
-    return _shared_store(redis_url(settings), settings.region)
-
-
-@functools.lru_cache(maxsize=4)
-def _shared_store(url: str, region: str) -> CollectionStore:
-    return CollectionStore(client_for_url(url), region)
 
 
 class CollectionStore:

@@ -23,6 +23,7 @@ from typing import Any
 import redis
 from redis.client import Pipeline
 
+from pipelines.errors import Conflict, NotFound, QuotaExceeded
 from pipelines.faces.embedding import FaceVector
 from pipelines.faces.users import (
     MAX_FACES_PER_USER,
@@ -35,15 +36,15 @@ from workers import keys
 from workers.collections import CollectionNotFound, CollectionStore
 
 
-class UserNotFound(Exception):
+class UserNotFound(NotFound):
     """The user does not exist in the collection (the message names both)."""
 
 
-class UserExists(Exception):
-    """CreateUser of a user id already in use in the collection."""
+class UserExists(Conflict):
+    """CreateUser of a user id already in use in the collection (AWS answers ConflictException)."""
 
 
-class UserFaceQuotaExceeded(Exception):
+class UserFaceQuotaExceeded(QuotaExceeded):
     """The association would give the user more than MAX_FACES_PER_USER faces."""
 
 

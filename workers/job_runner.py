@@ -14,18 +14,20 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from celery.exceptions import SoftTimeLimitExceeded
 
 from pipelines.decoding import VideoDecodeError, probe_video
+from pipelines.errors import VidrekError
 from pipelines.video_metadata import video_metadata_item
-from workers.analyses import AnalysisError, AnalysisInput, load_analysis
+from workers.analyses import AnalysisInput, load_analysis
 from workers.jobs import JobRecord, JobStatus, JobStore, now_ms
-from workers.operations import VIDEO_OPERATIONS
-from workers.results import ResultStore
+from workers.models import Models
+from workers.operations import VIDEO_OPERATIONS, VideoOperation
 from workers.settings import Settings
 from workers.sources import S3ObjectRef, SourceError, VideoSources
+from workers.stores import Stores
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +36,37 @@ log = logging.getLogger(__name__)
 RETRY_DELAY_SECONDS = 10
 
 
+class ResultViewMismatch(VidrekError):
+    """An analysis returned views other than the ones its operation's Get* reads (a bug: its pages
+    would be silently empty); the job ends FAILED instead of SUCCEEDED with missing results."""
+
+
+def check_result_views(operation: VideoOperation, views: Iterable[str]) -> None:
+    """Raise :class:`ResultViewMismatch` unless ``views`` are exactly ``operation.all_views()``."""
+    written, read = set(views), set(operation.all_views())
+    if written != read:
+        raise ResultViewMismatch(
+            f"Internal error: the {operation.name} analysis produced the result views "
+            f"{sorted(written)}, but {operation.get_action} reads {sorted(read)}."
+        )
+
+
 class JobRunner:
     def __init__(
         self,
         settings: Settings,
-        jobs: JobStore,
-        results: ResultStore,
+        stores: Stores,
+        models: Models,
         sources: VideoSources,
         requeue_later: Callable[[str, float], None] | None = None,
     ) -> None:
         self.settings = settings
         #: Queues a job again after a delay in seconds (for transient source errors); None: never retry.
         self.requeue_later = requeue_later
-        self.jobs = jobs
-        self.results = results
+        self.stores = stores
+        self.models = models
+        self.jobs = stores.jobs
+        self.results = stores.results
         self.sources = sources
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.heartbeat_seconds = settings.job_heartbeat_seconds
@@ -109,9 +128,12 @@ class JobRunner:
                         info=info,
                         request=job.request,
                         settings=self.settings,
+                        models=self.models,
+                        stores=self.stores,
                         progress=self._progress_reporter(job.job_id),
                     )
                 )
+                check_result_views(operation, result.views)
             counts = self.results.replace(job.job_id, result.views, self.jobs.retention_seconds)
             self.jobs.finish(
                 job.job_id,
@@ -136,7 +158,10 @@ class JobRunner:
                 JobStatus.FAILED,
                 message=f"The analysis exceeded the time limit of {self.settings.job_time_limit_seconds} s.",
             )
-        except AnalysisError as err:
+        except ResultViewMismatch as err:
+            log.error("job %s: %s", job.job_id, err)
+            self.jobs.finish(job.job_id, JobStatus.FAILED, message=str(err))
+        except VidrekError as err:  # a reason the user can act on (AnalysisError, a bad filter...)
             self.jobs.finish(job.job_id, JobStatus.FAILED, message=str(err))
         except Exception as err:
             log.exception("job %s failed", job.job_id)

@@ -19,6 +19,7 @@ from typing import Any
 
 import redis
 
+from pipelines.errors import Conflict
 from workers import keys
 from workers.notifications.channel import wants_notification
 
@@ -35,8 +36,10 @@ class JobStatus(enum.StrEnum):
         return self is not JobStatus.IN_PROGRESS
 
 
-class IdempotencyConflict(Exception):
+class IdempotencyConflict(Conflict):
     """A ClientRequestToken was reused with a different request."""
+
+    wire_error = "IdempotentParameterMismatchException"
 
 
 def _fields(mapping: dict[str, str]) -> Mapping[Any, Any]:
@@ -73,7 +76,6 @@ class JobRecord:
     created_ms: int = 0
     started_ms: int = 0
     finished_ms: int = 0
-    heartbeat_ms: int = 0
     enqueued: bool = False
     video_metadata: dict[str, Any] | None = None
     response_members: dict[str, Any] = field(default_factory=dict)
@@ -101,7 +103,6 @@ class JobRecord:
             "created_ms": str(self.created_ms),
             "started_ms": str(self.started_ms),
             "finished_ms": str(self.finished_ms),
-            "heartbeat_ms": str(self.heartbeat_ms),
             "enqueued": "1" if self.enqueued else "0",
             "video_metadata": json.dumps(self.video_metadata),
             "response_members": json.dumps(self.response_members),
@@ -121,7 +122,6 @@ class JobRecord:
             created_ms=int(data.get("created_ms", "0")),
             started_ms=int(data.get("started_ms", "0")),
             finished_ms=int(data.get("finished_ms", "0")),
-            heartbeat_ms=int(data.get("heartbeat_ms", "0")),
             enqueued=data.get("enqueued") == "1",
             video_metadata=json.loads(data.get("video_metadata", "null")),
             response_members=json.loads(data.get("response_members", "{}")),
@@ -208,13 +208,13 @@ class JobStore:
         """Count an attempt at running the job; return the attempt number (1 for the first)."""
         pipe = self._redis.pipeline(transaction=True)
         pipe.hincrby(keys.job(job_id), "attempts", 1)
-        pipe.hset(keys.job(job_id), mapping={"started_ms": str(now_ms()), "heartbeat_ms": str(now_ms())})
+        pipe.hset(keys.job(job_id), "started_ms", str(now_ms()))
         attempts, _ = pipe.execute()
         return int(attempts)
 
     def record_progress(self, job_id: str, percent: float) -> None:
         self._redis.hset(
-            keys.job(job_id), mapping={"progress": repr(round(percent, 1)), "heartbeat_ms": str(now_ms())}
+            keys.job(job_id), "progress", repr(round(percent, 1))
         )
 
     def record_video_metadata(self, job_id: str, metadata: dict[str, Any]) -> None:

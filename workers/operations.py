@@ -115,6 +115,3 @@ VIDEO_OPERATIONS: dict[str, VideoOperation] = {
         ),
     )
 }
-
-BY_START_ACTION = {op.start_action: op for op in VIDEO_OPERATIONS.values()}
-BY_GET_ACTION = {op.get_action: op for op in VIDEO_OPERATIONS.values()}

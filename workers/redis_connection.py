@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-
 import redis
 
+from pipelines.errors import Misconfigured
 from workers.settings import Settings
 
 
-class RedisNotConfigured(RuntimeError):
-    pass
+class RedisNotConfigured(Misconfigured, RuntimeError):
+    """VIDREK_REDIS_URL is empty in a process that needs Redis."""
 
 
 def redis_url(settings: Settings) -> str:
@@ -20,12 +19,6 @@ def redis_url(settings: Settings) -> str:
             "Redis), or point VIDREK_REDIS_URL at a Redis server."
         )
     return settings.redis_url
-
-
-@functools.lru_cache(maxsize=4)
-def client_for_url(url: str) -> redis.Redis:
-    """One long-lived client per URL and process."""
-    return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
 
 
 def connect(settings: Settings) -> redis.Redis:

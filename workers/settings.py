@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workers.celery_names import ANALYSIS_QUEUE
+
 
 def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "vidrek"
@@ -157,6 +159,13 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="onnxruntime intra-op threads per model (CenterNet: ~50 ms/frame at 1, ~37 ms at 2).",
+    )
+    warm_models: bool = Field(
+        default=False,
+        description="Load every model when the API or a worker process starts (in the background) "
+        "instead of on first use. On: the first request or job is not slowed by ~1-5 s of loading, but "
+        "each process takes ~1 GB more memory at once, also for models it never uses; a model that fails "
+        "to load is logged at start-up. Off: each model loads when first needed.",
     )
 
     # --- person tracking (StartPersonTracking) ------------------------------------------------------
@@ -374,7 +383,7 @@ class Settings(BaseSettings):
         "notification_timeout_seconds, or a slow attempt is doubled (still delivered once: per-target lock).",
     )
     notification_queue: str = Field(
-        default="vidrek",
+        default=ANALYSIS_QUEUE,
         description="Celery queue of delivery tasks. Default: the analysis queue, so `vidrek up` delivers "
         "without extra workers, but a delivery waits while every worker slot analyses a video. For "
         "prompt delivery run a worker with `-Q <name>` and set a separate name here.",

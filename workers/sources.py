@@ -28,6 +28,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from botocore.exceptions import ConnectionError as S3ConnectionError
 
+from pipelines.errors import InvalidInput
 from workers.settings import Settings
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ _TRANSIENT_S3_CODES = frozenset(
 )
 
 
-class SourceError(Exception):
+class SourceError(InvalidInput):
     """A video or image could not be read.
 
     ``aws_code`` and ``message`` are what the API returns (Rekognition's code and wording);
@@ -89,9 +90,13 @@ class SourceError(Exception):
     ) -> None:
         super().__init__(f"{aws_code}: {message} ({detail})")
         self.aws_code: SourceErrorCode = aws_code
+        self.wire_error = aws_code
         self.message = message
         self.detail = detail
         self.retryable = retryable
+
+    def wire_message(self) -> str:
+        return f"{self.message} ({self.detail})"
 
 
 def unreadable(ref: S3ObjectRef, why: str, *, retryable: bool = False) -> SourceError:
@@ -121,22 +126,22 @@ class S3ObjectRef:
     version: str | None = None
 
     @classmethod
-    def from_request(cls, video: Mapping[str, Any]) -> S3ObjectRef:
+    def from_request(cls, video: Mapping[str, Any], member: str = "Video") -> S3ObjectRef:
         """Read a Rekognition ``Video`` or ``Image`` member, ``{"S3Object": {"Bucket", "Name", "Version"}}``.
 
-        Raises ``ValueError`` (the API reports it as InvalidParameterException) when the member has no
-        ``S3Object`` or its fields are missing, empty or not strings.
+        Raises :class:`InvalidInput` (InvalidParameterException, naming ``member``) when the member has
+        no ``S3Object`` or its fields are missing, empty or not strings.
         """
         s3_object = video.get("S3Object")
         if not isinstance(s3_object, Mapping):
-            raise ValueError("S3Object is required")
+            raise InvalidInput(f"{member}: S3Object is required.")
         bucket, name, version = s3_object.get("Bucket"), s3_object.get("Name"), s3_object.get("Version")
         if not isinstance(bucket, str) or not bucket:
-            raise ValueError("S3Object.Bucket must be a non-empty string")
+            raise InvalidInput(f"{member}: S3Object.Bucket must be a non-empty string.")
         if not isinstance(name, str) or not name:
-            raise ValueError("S3Object.Name must be a non-empty string")
+            raise InvalidInput(f"{member}: S3Object.Name must be a non-empty string.")
         if version is not None and (not isinstance(version, str) or not version):
-            raise ValueError("S3Object.Version must be a non-empty string when given")
+            raise InvalidInput(f"{member}: S3Object.Version must be a non-empty string when given.")
         return cls(bucket=bucket, name=name, version=version)
 
     def __str__(self) -> str:

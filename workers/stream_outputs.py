@@ -17,6 +17,7 @@ from typing import Any
 
 import redis
 
+from pipelines.errors import VidrekError
 from workers import keys
 from workers.notifications.senders import publish_to_sns
 from workers.settings import Settings
@@ -25,7 +26,7 @@ from workers.sources import SAMPLES_BUCKET, _make_s3_client
 log = logging.getLogger(__name__)
 
 
-class OutputError(Exception):
+class OutputError(VidrekError):
     """An output could not be written (the message says where and why)."""
 
 

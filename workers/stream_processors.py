@@ -33,6 +33,7 @@ from typing import Any
 
 import redis
 
+from pipelines.errors import AlreadyExists, Conflict, NotFound
 from workers import keys
 
 #: The account id in ARNs: vidrek has no accounts.
@@ -57,16 +58,20 @@ class StreamStatus(enum.StrEnum):
         return self in (StreamStatus.STARTING, StreamStatus.RUNNING, StreamStatus.STOPPING)
 
 
-class ProcessorNotFound(Exception):
+class ProcessorNotFound(NotFound):
     """No stream processor has this name."""
 
 
-class ProcessorExists(Exception):
-    """CreateStreamProcessor with a name in use."""
+class ProcessorExists(AlreadyExists):
+    """CreateStreamProcessor with a name in use (AWS answers ResourceInUseException)."""
+
+    wire_error = "ResourceInUseException"
 
 
-class ProcessorBusy(Exception):
+class ProcessorBusy(Conflict):
     """The operation is not allowed in the processor's current status (message says why)."""
+
+    wire_error = "ResourceInUseException"
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from pipelines.connected_home import (
     wanted_labels,
 )
 from pipelines.detection import Detection, RGBImage
-from pipelines.faces.embedding import default_face_embedder
+from pipelines.errors import VidrekError
 from pipelines.live_stream import LiveFrame, StreamUnavailable, live_frames, open_live_stream
 from pipelines.stream_face_search import search_frame_faces
 from pipelines.stream_records import (
@@ -49,15 +49,13 @@ from pipelines.stream_records import (
     session_complete_message,
     session_summary_json,
 )
-from workers.analyses.labels import label_calibration, label_detector
-from workers.collections import CollectionNotFound, CollectionStore
-from workers.face_models import face_detector_for
-from workers.redis_connection import connect
+from workers.collections import CollectionNotFound
+from workers.models import Models
 from workers.settings import Settings, get_settings
+from workers.stores import Stores
 from workers.stream_outputs import KinesisRecordWriter, ObjectWriter, OutputError, publish_event
 from workers.stream_processors import StreamProcessorRecord, StreamProcessorStore, StreamStatus
 from workers.stream_sources import source_url
-from workers.tags import TagStore
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +67,7 @@ FIRST_BACKOFF_SECONDS = 0.25
 STOP_CHECK_SECONDS = 0.2
 
 
-class SessionFailed(Exception):
+class SessionFailed(VidrekError):
     """The session cannot go on; the message becomes the processor's StatusMessage."""
 
 
@@ -82,17 +80,19 @@ class FrameAnalysis(Protocol):
 class FaceSearchAnalysis:
     """FaceSearch: every analysed frame becomes one record in the output Redis Stream."""
 
-    def __init__(self, settings: Settings, client: redis.Redis, record: StreamProcessorRecord) -> None:
+    def __init__(
+        self, settings: Settings, stores: Stores, models: Models, record: StreamProcessorRecord
+    ) -> None:
         face_search = record.definition["Settings"]["FaceSearch"]
         self.collection_id = str(face_search["CollectionId"])
         self.threshold = float(face_search.get("FaceMatchThreshold", DEFAULT_FACE_MATCH_THRESHOLD))
         self.stream_arn = str(record.definition["Input"]["KinesisVideoStream"]["Arn"])
         output_arn = str(record.definition["Output"]["KinesisDataStream"]["Arn"])
-        self.writer = KinesisRecordWriter(client, output_arn, settings.stream_output_max_records)
-        self.collections = CollectionStore(client, settings.region)
+        self.writer = KinesisRecordWriter(stores.redis_client, output_arn, settings.stream_output_max_records)
+        self.collections = stores.collections
         self._check_collection()
-        self.detector = face_detector_for(settings)
-        self.embedder = default_face_embedder()
+        self.detector = models.face_detector()
+        self.embedder = models.face_embedder()
 
     def _check_collection(self) -> None:
         try:
@@ -142,6 +142,7 @@ class ConnectedHomeAnalysis:
     def __init__(
         self,
         settings: Settings,
+        models: Models,
         store: StreamProcessorStore,
         record: StreamProcessorRecord,
         tags: dict[str, str],
@@ -164,8 +165,8 @@ class ConnectedHomeAnalysis:
             raise SessionFailed(str(err)) from err
         self.topic = (definition.get("NotificationChannel") or {}).get("SNSTopicArn")
         self.tags = tags  # the processor's tags (workers.tags) when the session started
-        self.detector = label_detector(settings)
-        self.calibration: ScoreCalibration = label_calibration(settings)
+        self.detector = models.label_detector()
+        self.calibration: ScoreCalibration = models.label_calibration()
         self.frames: list[dict[str, Any]] = []
         self.first_detections: dict[str, str] = {}
 
@@ -263,10 +264,12 @@ def _json_bytes(value: dict[str, Any]) -> bytes:
 class ProcessorRun:
     """One process's share of a session: from taking the lock to the end of the session or of the process."""
 
-    def __init__(self, settings: Settings, client: redis.Redis, name: str) -> None:
+    def __init__(self, settings: Settings, stores: Stores, name: str) -> None:
         self.settings = settings
-        self.client = client
-        self.store = StreamProcessorStore(client, settings.region)
+        self.stores = stores
+        self.models = Models(settings)
+        self.client = stores.redis_client
+        self.store = stores.stream_processors
         self.name = name
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lock_ttl = 3 * settings.stream_heartbeat_seconds
@@ -350,10 +353,10 @@ class ProcessorRun:
                     f"No source URL is mapped to the stream {stream_arn} (VIDREK_STREAM_SOURCES)."
                 )
             analysis = (
-                FaceSearchAnalysis(settings, self.client, record)
+                FaceSearchAnalysis(settings, self.stores, self.models, record)
                 if record.is_face_search
                 else ConnectedHomeAnalysis(
-                    settings, self.store, record, TagStore(self.client).tags(record.arn)
+                    settings, self.models, self.store, record, self.stores.tags.tags(record.arn)
                 )
             )
             processed_ms = self._stream(record, url, analysis)
@@ -431,7 +434,7 @@ def main(argv: list[str]) -> int:
         print("usage: python -m workers.stream_runner <stream processor name>", file=sys.stderr)
         return 2
     settings = get_settings()
-    run = ProcessorRun(settings, connect(settings), argv[1])
+    run = ProcessorRun(settings, Stores.connect(settings), argv[1])
 
     def leave(*_: object) -> None:
         run.handover.set()

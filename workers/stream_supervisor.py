@@ -26,9 +26,9 @@ from typing import Any
 
 from celery.signals import worker_ready, worker_shutdown
 
-from workers.redis_connection import connect
 from workers.settings import Settings, get_settings
 from workers.stream_processors import StreamProcessorStore, StreamStatus
+from workers.worker_context import process_context
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def _loop(supervisor: StreamSupervisor, stop: threading.Event) -> None:
 @worker_ready.connect  # type: ignore[untyped-decorator]
 def _start_supervisor(**_: Any) -> None:
     settings = get_settings()
-    supervisor = StreamSupervisor(settings, StreamProcessorStore(connect(settings), settings.region))
+    supervisor = StreamSupervisor(settings, process_context().stores.stream_processors)
     _supervisor.append(supervisor)
     threading.Thread(
         target=_loop, args=(supervisor, threading.Event()), daemon=True, name="vidrek-streams"

@@ -17,6 +17,7 @@ from typing import Any
 
 import redis
 
+from pipelines.errors import InvalidInput, NotFound, QuotaExceeded, Unavailable
 from workers import keys
 
 #: Tags one resource may carry (AWS: 50 user tags per resource). More -> ServiceQuotaExceededException.
@@ -32,19 +33,19 @@ _RECORD_KEYS: dict[str, Callable[[str], str]] = {
 }
 
 
-class NotTaggableArn(Exception):
+class NotTaggableArn(InvalidInput):
     """The ARN is not the ARN of a Rekognition resource vidrek can tag (message says why)."""
 
 
-class TaggedResourceNotFound(Exception):
+class TaggedResourceNotFound(NotFound):
     """No collection or stream processor has this ARN."""
 
 
-class TooManyTags(Exception):
+class TooManyTags(QuotaExceeded):
     """The change would leave the resource with more than MAX_TAGS_PER_RESOURCE tags."""
 
 
-class TagStoreBusy(Exception):
+class TagStoreBusy(Unavailable):
     """Concurrent changes kept invalidating the transaction."""
 
 
@@ -65,7 +66,7 @@ def taggable_resource(arn: str) -> TaggableResource:
     """
     parts = arn.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn" or parts[2] != "rekognition":
-        raise NotTaggableArn(f"{arn} is not an Amazon Rekognition ARN.")
+        raise NotTaggableArn(f"ResourceArn: {arn} is not an Amazon Rekognition ARN.")
     kind, _, resource_id = parts[5].partition("/")
     if kind not in _RECORD_KEYS or not resource_id:
         # A Rekognition ARN of another kind (a Custom Labels project or model): vidrek has none.
@@ -79,7 +80,7 @@ def check_tag_count(tags: Mapping[str, str]) -> None:
     """Tags given when a resource is created must fit the per-resource limit."""
     if len(tags) > MAX_TAGS_PER_RESOURCE:
         raise TooManyTags(
-            f"{len(tags)} tags given; a resource can have at most {MAX_TAGS_PER_RESOURCE} tags."
+            f"Tags: {len(tags)} tags given; a resource can have at most {MAX_TAGS_PER_RESOURCE} tags."
         )
 
 

@@ -7,46 +7,35 @@ import logging
 import threading
 from typing import Any
 
-from celery.signals import worker_ready
+from celery import shared_task
+from celery.signals import worker_process_init, worker_ready
 
-from workers.celery_app import ANALYSE_TASK, app, enqueue_analysis
+from workers.celery_app import enqueue_analysis
+from workers.celery_names import ANALYSE_TASK
 from workers.job_runner import JobRunner, recover_stalled_jobs
 from workers.jobs import JobStore
 from workers.notifications.tasks import notification_service
-from workers.redis_connection import connect
-from workers.results import ResultStore
 from workers.settings import get_settings
-from workers.sources import VideoSources
+from workers.worker_context import process_context
 
 log = logging.getLogger(__name__)
 
 
 def job_store() -> JobStore:
-    settings = get_settings()
-    return JobStore(
-        connect(settings),
-        retention_seconds=settings.result_ttl_seconds,
-        running_grace_seconds=settings.job_time_limit_seconds * settings.job_max_attempts,
-    )
+    return process_context().stores.jobs
 
 
 @functools.lru_cache(maxsize=1)
 def job_runner() -> JobRunner:
-    settings = get_settings()
-    return JobRunner(
-        settings,
-        job_store(),
-        ResultStore(connect(settings)),
-        VideoSources(settings),
-        requeue_later=_requeue_later,
-    )
+    ctx = process_context()
+    return JobRunner(ctx.settings, ctx.stores, ctx.models, ctx.sources, requeue_later=_requeue_later)
 
 
 def _requeue_later(job_id: str, delay_seconds: float) -> None:
-    app.send_task(ANALYSE_TASK, args=[job_id], queue="vidrek", countdown=delay_seconds)
+    enqueue_analysis(job_id, countdown=delay_seconds)
 
 
-@app.task(name=ANALYSE_TASK, ignore_result=True)
+@shared_task(name=ANALYSE_TASK, ignore_result=True)
 def analyse_video(job_id: str) -> None:
     job_runner().run(job_id)
     # Queue the job's completion notification at once (the periodic sweep is the safety net).
@@ -78,3 +67,10 @@ def _start_recovery(**_: Any) -> None:
     threading.Thread(
         target=_recovery_loop, args=(threading.Event(),), daemon=True, name="vidrek-recovery"
     ).start()
+
+
+@worker_process_init.connect
+def _warm_models(**_: Any) -> None:
+    """With VIDREK_WARM_MODELS, each pool process loads its models in the background as it starts."""
+    if get_settings().warm_models:
+        threading.Thread(target=process_context().models.warm, daemon=True, name="vidrek-warm-models").start()

@@ -17,12 +17,15 @@ from typing import Any
 
 import redis
 
+from pipelines.errors import Conflict
 from workers import keys
 from workers.jobs import request_fingerprint
 
 
-class TokenReusedForAnotherRequest(Exception):
+class TokenReusedForAnotherRequest(Conflict):
     """The token was used before with a different request."""
+
+    wire_error = "IdempotentParameterMismatchException"
 
 
 class UserRequestTokens:

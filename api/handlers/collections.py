@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import threading
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -18,12 +17,7 @@ from typing import Any
 import numpy as np
 
 from api.context import ServiceContext
-from api.errors import (
-    InvalidPaginationTokenException,
-    InvalidParameterException,
-    ResourceAlreadyExistsException,
-    ResourceNotFoundException,
-)
+from api.errors import InvalidPaginationTokenException, InvalidParameterException, ResourceNotFoundException
 from api.handlers import Handler, StartCheck
 from api.handlers.tags import creation_tags, save_creation_tags
 from api.images import load_image
@@ -38,15 +32,13 @@ from pipelines.face_collection_results import (
     unsearched_face_json,
 )
 from pipelines.faces.analysis import analyse_faces
-from pipelines.faces.embedding import FACE_MODEL_VERSION, FaceEmbedder, FaceVector, default_face_embedder
+from pipelines.faces.embedding import FACE_MODEL_VERSION, FaceVector
 from pipelines.faces.quality_filter import filter_faces, quality_reasons
 from pipelines.faces.records import IndexedFace
 from pipelines.faces.similarity import DEFAULT_THRESHOLD, similarity_from_distances
 from pipelines.faces.types import FaceAnalysis
 from pipelines.images import DecodedImage
-from workers.collections import CollectionExists, CollectionNotFound, CollectionStore
-from workers.face_models import attribute_model_for, face_detector_for
-from workers.face_users import FaceUserStore, UserNotFound
+from workers.collections import CollectionStore
 
 #: Default and largest page of ListCollections / ListFaces (the model allows MaxResults up to 4096).
 DEFAULT_PAGE_SIZE = 1000
@@ -54,62 +46,35 @@ MAX_PAGE_SIZE = 4096
 #: SearchFaces* default MaxFaces (Rekognition: "the maximum number of faces to return").
 DEFAULT_MAX_MATCHES = 4096
 
-_stores: dict[int, CollectionStore] = {}
-_stores_lock = threading.Lock()
-
-
-def collection_store(ctx: ServiceContext) -> CollectionStore:
-    """The CollectionStore on this context's Redis (one per process and client)."""
-    with _stores_lock:
-        store = _stores.get(id(ctx.redis_client))
-        if store is None:
-            store = CollectionStore(ctx.redis_client, ctx.settings.region)
-            _stores[id(ctx.redis_client)] = store
-        return store
-
-
-def _not_found(err: CollectionNotFound) -> ResourceNotFoundException:
-    return ResourceNotFoundException(str(err))
-
-
 # --- collections -------------------------------------------------------------------------------------
 
 
 def create_collection(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     tags = creation_tags(params)
-    try:
-        info = collection_store(ctx).create(params["CollectionId"], FACE_MODEL_VERSION)
-    except CollectionExists as err:
-        raise ResourceAlreadyExistsException(str(err)) from err
+    info = ctx.stores.collections.create(params["CollectionId"], FACE_MODEL_VERSION)
     save_creation_tags(ctx, info.arn, tags)
     return {"StatusCode": 200, "CollectionArn": info.arn, "FaceModelVersion": info.face_model_version}
 
 
 def describe_collection(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    try:
-        info = collection_store(ctx).describe(params["CollectionId"])
-    except CollectionNotFound as err:
-        raise _not_found(err) from err
+    info = ctx.stores.collections.describe(params["CollectionId"])
     return {
         "FaceCount": info.face_count,
         "FaceModelVersion": info.face_model_version,
         "CollectionARN": info.arn,
         "CreationTimestamp": info.created,
-        "UserCount": FaceUserStore(ctx.redis_client, collection_store(ctx)).count(info.collection_id),
+        "UserCount": ctx.stores.users.count(info.collection_id),
     }
 
 
 def delete_collection(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    try:
-        collection_store(ctx).delete(params["CollectionId"])
-    except CollectionNotFound as err:
-        raise _not_found(err) from err
+    ctx.stores.collections.delete(params["CollectionId"])
     return {"StatusCode": 200}
 
 
 def list_collections(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     after = _decode_token(params.get("NextToken"), scope="collections")
-    infos, last = collection_store(ctx).list_collections(after, _page_size(params))
+    infos, last = ctx.stores.collections.list_collections(after, _page_size(params))
     response: dict[str, Any] = {
         "CollectionIds": [info.collection_id for info in infos],
         "FaceModelVersions": [info.face_model_version for info in infos],
@@ -123,9 +88,9 @@ def list_collections(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, A
 
 
 def index_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    store = collection_store(ctx)
+    store = ctx.stores.collections
     collection_id = params["CollectionId"]
-    _require_collection(store, collection_id)
+    store.describe(collection_id)  # an unknown collection is refused before the image is read
     image = load_image(ctx, params["Image"])
     attributes = params.get("DetectionAttributes") or ["DEFAULT"]
     faces = _analyse(ctx, image, attributes)
@@ -136,7 +101,7 @@ def index_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
         image.width,
         image.height,
     )
-    vectors = _embedder().embed_all(image.rgb, [face.detection.box for face in chosen.kept])
+    vectors = ctx.models.face_embedder().embed_all(image.rgb, [face.detection.box for face in chosen.kept])
     image_id = str(uuid.uuid4())
     records = [
         (
@@ -152,12 +117,9 @@ def index_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
         )
         for face in chosen.kept
     ]
-    try:
-        store.add_faces(
-            collection_id, [(record, vector) for (record, _), vector in zip(records, vectors, strict=True)]
-        )
-    except CollectionNotFound as err:
-        raise _not_found(err) from err
+    store.add_faces(
+        collection_id, [(record, vector) for (record, _), vector in zip(records, vectors, strict=True)]
+    )
     # OrientationCorrection is left out: EXIF orientation is applied before detection, as it is today.
     return {
         "FaceRecords": [face_record_json(record, face, attributes) for record, face in records],
@@ -172,16 +134,9 @@ def list_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     collection_id = params["CollectionId"]
     only: list[str] | None = params.get("FaceIds")
     if params.get("UserId"):  # one user's faces (users: api/handlers/users.py, workers/face_users.py)
-        try:
-            users = FaceUserStore(ctx.redis_client, collection_store(ctx))
-            only = users.faces_of(collection_id, params["UserId"], only)
-        except (CollectionNotFound, UserNotFound) as err:
-            raise ResourceNotFoundException(str(err)) from err
+        only = ctx.stores.users.faces_of(collection_id, params["UserId"], only)
     after = _decode_token(params.get("NextToken"), scope=f"faces/{collection_id}")
-    try:
-        faces, last = collection_store(ctx).list_faces(collection_id, after, _page_size(params), only)
-    except CollectionNotFound as err:
-        raise _not_found(err) from err
+    faces, last = ctx.stores.collections.list_faces(collection_id, after, _page_size(params), only)
     response: dict[str, Any] = {
         "Faces": [face_json(face) for face in faces],
         "FaceModelVersion": FACE_MODEL_VERSION,
@@ -193,10 +148,7 @@ def list_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
 
 def delete_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     wanted: list[str] = list(params["FaceIds"])
-    try:
-        deleted = collection_store(ctx).delete_faces(params["CollectionId"], wanted)
-    except CollectionNotFound as err:
-        raise _not_found(err) from err
+    deleted = ctx.stores.collections.delete_faces(params["CollectionId"], wanted)
     gone: set[str] = set(deleted)
     return {
         "DeletedFaces": deleted,
@@ -209,9 +161,9 @@ def delete_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def search_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    store = collection_store(ctx)
+    store = ctx.stores.collections
     collection_id, face_id = params["CollectionId"], params["FaceId"]
-    _require_collection(store, collection_id)
+    store.describe(collection_id)
     vector = store.vector(collection_id, face_id)
     if vector is None:
         raise ResourceNotFoundException(f"The face {face_id} is not in the collection {collection_id}.")
@@ -220,9 +172,9 @@ def search_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def search_faces_by_image(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    store = collection_store(ctx)
+    store = ctx.stores.collections
     collection_id = params["CollectionId"]
-    _require_collection(store, collection_id)
+    store.describe(collection_id)
     image = load_image(ctx, params["Image"])
     faces = _analyse(ctx, image, ["DEFAULT"])
     if not faces:
@@ -235,7 +187,7 @@ def search_faces_by_image(ctx: ServiceContext, params: dict[str, Any]) -> dict[s
         raise InvalidParameterException(
             f"The largest face in the image does not pass QualityFilter {level}: {', '.join(refused)}."
         )
-    vector = _embedder().embed(image.rgb, largest.detection.box)
+    vector = ctx.models.face_embedder().embed(image.rgb, largest.detection.box)
     response = searched_face_json(largest)
     response["FaceMatches"] = _search(store, collection_id, vector, params)
     response["FaceModelVersion"] = FACE_MODEL_VERSION
@@ -263,7 +215,7 @@ def compare_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]
         for face in _analyse(ctx, target_image, ["DEFAULT"])
         if not quality_reasons(face, level, target_image.width, target_image.height)
     ]
-    embedder = _embedder()
+    embedder = ctx.models.face_embedder()
     source_vector = embedder.embed(source_image.rgb, source.detection.box)
     target_vectors = embedder.embed_all(target_image.rgb, [face.detection.box for face in targets])
     threshold = float(params.get("SimilarityThreshold", DEFAULT_THRESHOLD))
@@ -293,28 +245,15 @@ def compare_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]
 
 def check_face_search_start(ctx: ServiceContext, params: dict[str, Any]) -> None:
     """StartFaceSearch refuses an unknown collection at once (ResourceNotFoundException)."""
-    _require_collection(collection_store(ctx), params["CollectionId"])
+    ctx.stores.collections.describe(params["CollectionId"])
 
 
 # --- shared steps ------------------------------------------------------------------------------------
 
 
-def _require_collection(store: CollectionStore, collection_id: str) -> None:
-    try:
-        store.describe(collection_id)
-    except CollectionNotFound as err:
-        raise _not_found(err) from err
-
-
 def _analyse(ctx: ServiceContext, image: DecodedImage, attributes: Sequence[str]) -> list[FaceAnalysis]:
-    settings = ctx.settings
-    detector = face_detector_for(settings)
-    attribute_model = attribute_model_for(settings, attributes)
-    return analyse_faces(image.rgb, detector, attribute_model)
-
-
-def _embedder() -> FaceEmbedder:
-    return default_face_embedder()
+    models = ctx.models
+    return analyse_faces(image.rgb, models.face_detector(), models.attribute_model_for(attributes))
 
 
 def _search(
@@ -324,10 +263,7 @@ def _search(
     params: dict[str, Any],
     exclude: str | None = None,
 ) -> list[dict[str, Any]]:
-    try:
-        index = store.vector_index(collection_id)
-    except CollectionNotFound as err:
-        raise _not_found(err) from err
+    index = store.vector_index(collection_id)
     found = index.search(
         vector,
         threshold=float(params.get("FaceMatchThreshold", DEFAULT_THRESHOLD)),

@@ -9,7 +9,6 @@ from api.handlers import Handler
 from api.images import load_image
 from pipelines.face_results import face_detail
 from pipelines.faces.analysis import analyse_faces
-from workers.face_models import attribute_model_for, face_detector_for
 
 #: DetectFaces reports the 100 largest faces of an image, as Rekognition documents.
 MAX_FACES = 100
@@ -17,11 +16,8 @@ MAX_FACES = 100
 
 def detect_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     image = load_image(ctx, params["Image"])
-    settings = ctx.settings
     attributes = params.get("Attributes") or ["DEFAULT"]
-    detector = face_detector_for(settings)
-    attribute_model = attribute_model_for(settings, attributes)
-    faces = analyse_faces(image.rgb, detector, attribute_model)
+    faces = analyse_faces(image.rgb, ctx.models.face_detector(), ctx.models.attribute_model_for(attributes))
     if len(faces) > MAX_FACES:
         largest = sorted(faces, key=lambda face: -face.detection.box.area)[:MAX_FACES]
         faces = [face for face in faces if face in largest]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from api.context import ServiceContext
-from api.errors import InternalServerError, InvalidParameterException
+from api.errors import InvalidParameterException
 from api.handlers import Handler
 from api.images import load_image
-from pipelines.moderation.scorer import NudeNetUnavailable, moderation_scorer
 from pipelines.moderation_results import moderation_labels
 
 DEFAULT_MIN_CONFIDENCE = 50.0
@@ -19,10 +18,7 @@ def detect_moderation_labels(ctx: ServiceContext, params: dict[str, Any]) -> dic
         # Custom moderation adapters are trained in AWS; there is nothing here to run one.
         raise InvalidParameterException("ProjectVersion (custom moderation adapters) is not supported.")
     image = load_image(ctx, params["Image"])
-    try:
-        scorer = moderation_scorer(ctx.settings.onnx_threads, ctx.settings.moderation_nudenet)
-    except NudeNetUnavailable as err:
-        raise InternalServerError(str(err)) from err
+    scorer = ctx.models.moderation_scorer()
     min_confidence = float(params.get("MinConfidence", DEFAULT_MIN_CONFIDENCE))
     labels = [label for label in scorer.labels(image.rgb) if label.confidence >= min_confidence]
     # HumanLoopConfig is accepted and ignored: there is no human review service behind vidrek.

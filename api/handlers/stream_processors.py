@@ -13,23 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from api.context import ServiceContext
-from api.errors import (
-    InvalidPaginationTokenException,
-    InvalidParameterException,
-    ResourceInUseException,
-    ResourceNotFoundException,
-)
+from api.errors import InvalidParameterException
 from api.handlers import Handler
 from api.handlers.tags import creation_tags, save_creation_tags
-from api.paging import InvalidPageToken, PagePosition
+from api.paging import PagePosition
 from pipelines.connected_home import VALID_LABELS
-from workers.stream_processors import (
-    ProcessorBusy,
-    ProcessorExists,
-    ProcessorNotFound,
-    StreamProcessorRecord,
-    StreamProcessorStore,
-)
+from workers.stream_processors import StreamProcessorStore
 from workers.stream_sources import source_url
 
 #: ListStreamProcessors returns at most this many per page (and this many without MaxResults).
@@ -51,14 +40,7 @@ _DEFINITION_MEMBERS = (
 
 
 def _store(ctx: ServiceContext) -> StreamProcessorStore:
-    return StreamProcessorStore(ctx.redis_client, ctx.settings.region)
-
-
-def _get(ctx: ServiceContext, name: str) -> StreamProcessorRecord:
-    try:
-        return _store(ctx).get(name)
-    except ProcessorNotFound as err:
-        raise ResourceNotFoundException(str(err)) from err
+    return ctx.stores.stream_processors
 
 
 def _check_regions(regions: list[dict[str, Any]]) -> None:
@@ -131,16 +113,13 @@ def create_stream_processor(ctx: ServiceContext, params: dict[str, Any]) -> dict
     definition = {k: params[k] for k in _DEFINITION_MEMBERS if k in params}
     _check_definition(ctx, definition)
     tags = creation_tags(params)
-    try:
-        record = _store(ctx).create(params["Name"], definition)
-    except ProcessorExists as err:
-        raise ResourceInUseException(str(err)) from err
+    record = _store(ctx).create(params["Name"], definition)
     save_creation_tags(ctx, record.arn, tags)
     return {"StreamProcessorArn": record.arn}
 
 
 def describe_stream_processor(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    record = _get(ctx, params["Name"])
+    record = _store(ctx).get(params["Name"])
     response: dict[str, Any] = {
         "Name": record.name,
         "StreamProcessorArn": record.arn,
@@ -159,10 +138,7 @@ def list_stream_processors(ctx: ServiceContext, params: dict[str, Any]) -> dict[
     offset = 0
     token = params.get("NextToken")
     if token:
-        try:
-            offset = ctx.page_tokens.decode(token, job_id=_LIST_SCOPE[0], view=_LIST_SCOPE[1]).offset
-        except (InvalidPageToken, ValueError) as err:
-            raise InvalidPaginationTokenException(str(err) or "Invalid Pagination Token.") from err
+        offset = ctx.page_tokens.decode(token, job_id=_LIST_SCOPE[0], view=_LIST_SCOPE[1]).offset
     records, more = _store(ctx).page(offset, limit)
     response: dict[str, Any] = {
         "StreamProcessors": [{"Name": r.name, "Status": r.status.value} for r in records]
@@ -176,33 +152,23 @@ def list_stream_processors(ctx: ServiceContext, params: dict[str, Any]) -> dict[
 
 def start_stream_processor(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     name = params["Name"]
-    record = _get(ctx, name)
+    record = _store(ctx).get(name)
     start_request: dict[str, Any] = {k: params[k] for k in ("StartSelector", "StopSelector") if k in params}
     if not record.is_face_search and "MaxDurationInSeconds" not in (params.get("StopSelector") or {}):
         # AWS: label detection sessions need a stop selector; its documented default is 10 s.
         start_request["StopSelector"] = {"MaxDurationInSeconds": 10}
-    try:
-        started = _store(ctx).start(name, start_request)
-    except ProcessorNotFound as err:
-        raise ResourceNotFoundException(str(err)) from err
-    except ProcessorBusy as err:
-        raise ResourceInUseException(str(err)) from err
+    started = _store(ctx).start(name, start_request)
     return {"SessionId": started.session_id}
 
 
 def stop_stream_processor(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    try:
-        _store(ctx).request_stop(params["Name"])
-    except ProcessorNotFound as err:
-        raise ResourceNotFoundException(str(err)) from err
-    except ProcessorBusy as err:
-        raise ResourceInUseException(str(err)) from err
+    _store(ctx).request_stop(params["Name"])
     return {}
 
 
 def update_stream_processor(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     name = params["Name"]
-    record = _get(ctx, name)
+    record = _store(ctx).get(name)
     definition = dict(record.definition)
     home_update = (params.get("SettingsForUpdate") or {}).get("ConnectedHomeForUpdate")
     to_delete = set(params.get("ParametersToDelete") or [])
@@ -229,22 +195,12 @@ def update_stream_processor(ctx: ServiceContext, params: dict[str, Any]) -> dict
         definition.pop("RegionsOfInterest", None)
     if "DataSharingPreferenceForUpdate" in params:
         definition["DataSharingPreference"] = params["DataSharingPreferenceForUpdate"]
-    try:
-        _store(ctx).update_definition(name, definition)
-    except ProcessorNotFound as err:
-        raise ResourceNotFoundException(str(err)) from err
-    except ProcessorBusy as err:
-        raise ResourceInUseException(str(err)) from err
+    _store(ctx).update_definition(name, definition)
     return {}
 
 
 def delete_stream_processor(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    try:
-        _store(ctx).delete(params["Name"])
-    except ProcessorNotFound as err:
-        raise ResourceNotFoundException(str(err)) from err
-    except ProcessorBusy as err:
-        raise ResourceInUseException(str(err)) from err
+    _store(ctx).delete(params["Name"])
     return {}
 
 

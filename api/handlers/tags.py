@@ -14,58 +14,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.context import ServiceContext
-from api.errors import (
-    InvalidParameterException,
-    ResourceNotFoundException,
-    ServiceQuotaExceededException,
-    ThrottlingException,
-)
 from api.handlers import Handler
-from workers.tags import (
-    NotTaggableArn,
-    TaggedResourceNotFound,
-    TagStore,
-    TagStoreBusy,
-    TooManyTags,
-    check_tag_count,
-)
-
-
-def _store(ctx: ServiceContext) -> TagStore:
-    return TagStore(ctx.redis_client)
+from workers.tags import TaggedResourceNotFound, check_tag_count
 
 
 def tag_resource(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    try:
-        _store(ctx).add(params["ResourceArn"], params["Tags"])
-    except TooManyTags as err:
-        raise ServiceQuotaExceededException(str(err)) from err
-    except (NotTaggableArn, TaggedResourceNotFound, TagStoreBusy) as err:
-        raise _lookup_error(err) from err
+    ctx.stores.tags.add(params["ResourceArn"], params["Tags"])
     return {}
 
 
 def untag_resource(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    try:
-        _store(ctx).remove(params["ResourceArn"], params["TagKeys"])
-    except (NotTaggableArn, TaggedResourceNotFound, TagStoreBusy) as err:
-        raise _lookup_error(err) from err
+    ctx.stores.tags.remove(params["ResourceArn"], params["TagKeys"])
     return {}
 
 
 def list_tags_for_resource(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return {"Tags": _store(ctx).tags(params["ResourceArn"])}
-    except (NotTaggableArn, TaggedResourceNotFound) as err:
-        raise _lookup_error(err) from err
-
-
-def _lookup_error(err: Exception) -> Exception:
-    if isinstance(err, NotTaggableArn):
-        return InvalidParameterException(f"ResourceArn: {err}")
-    if isinstance(err, TagStoreBusy):
-        return ThrottlingException(str(err))
-    return ResourceNotFoundException(str(err))
+    return {"Tags": ctx.stores.tags.tags(params["ResourceArn"])}
 
 
 # --- Tags given at creation (CreateCollection, CreateStreamProcessor) --------------------------------
@@ -74,10 +38,7 @@ def _lookup_error(err: Exception) -> Exception:
 def creation_tags(params: Mapping[str, Any]) -> dict[str, str]:
     """The request's ``Tags`` (empty without them), refused before anything is created when too many."""
     tags = {str(key): str(value) for key, value in (params.get("Tags") or {}).items()}
-    try:
-        check_tag_count(tags)
-    except TooManyTags as err:
-        raise ServiceQuotaExceededException(f"Tags: {err}") from err
+    check_tag_count(tags)
     return tags
 
 
@@ -86,13 +47,9 @@ def save_creation_tags(ctx: ServiceContext, arn: str, tags: Mapping[str, str]) -
     if not tags:
         return
     try:
-        _store(ctx).add(arn, tags)
+        ctx.stores.tags.add(arn, tags)
     except TaggedResourceNotFound:
         return
-    except TooManyTags as err:
-        raise ServiceQuotaExceededException(str(err)) from err
-    except TagStoreBusy as err:
-        raise ThrottlingException(str(err)) from err
 
 
 HANDLERS: dict[str, Handler] = {

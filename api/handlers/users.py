@@ -12,21 +12,13 @@ import hashlib
 from typing import Any
 
 from api.context import ServiceContext
-from api.errors import (
-    ConflictException,
-    IdempotentParameterMismatchException,
-    InvalidPaginationTokenException,
-    InvalidParameterException,
-    ResourceNotFoundException,
-    ServiceQuotaExceededException,
-)
+from api.errors import InvalidParameterException, ResourceNotFoundException
 from api.handlers import Handler
-from api.handlers.collections import collection_store
 from api.images import load_image
-from api.paging import InvalidPageToken, PagePosition
+from api.paging import PagePosition
 from pipelines.face_collection_results import unsearched_face_json
 from pipelines.faces.analysis import analyse_faces
-from pipelines.faces.embedding import FACE_MODEL_VERSION, FaceVector, default_face_embedder
+from pipelines.faces.embedding import FACE_MODEL_VERSION, FaceVector
 from pipelines.faces.quality_filter import quality_reasons
 from pipelines.faces.search import VectorMatch
 from pipelines.faces.users import (
@@ -42,10 +34,6 @@ from pipelines.user_results import (
     user_json,
     user_match_json,
 )
-from workers.collections import CollectionNotFound
-from workers.face_models import face_detector_for
-from workers.face_users import FaceUserStore, UserExists, UserFaceQuotaExceeded, UserNotFound
-from workers.user_request_tokens import TokenReusedForAnotherRequest, UserRequestTokens
 
 #: ListUsers' page size when MaxResults is not given, and SearchUsers*' MaxUsers default: the model's
 #: largest value (500).
@@ -55,31 +43,13 @@ MAX_USERS = 500
 DEFAULT_QUALITY_FILTER = "NONE"
 
 
-def _users(ctx: ServiceContext) -> FaceUserStore:
-    return FaceUserStore(ctx.redis_client, collection_store(ctx))
-
-
-def _tokens(ctx: ServiceContext) -> UserRequestTokens:
-    return UserRequestTokens(ctx.redis_client, ctx.settings.result_ttl_seconds)
-
-
-def _not_found(err: CollectionNotFound | UserNotFound) -> ResourceNotFoundException:
-    return ResourceNotFoundException(str(err))
-
-
 def _idempotent(operation: str, ctx: ServiceContext, params: dict[str, Any], run: Any) -> dict[str, Any]:
     """Answer a repeated ClientRequestToken with the first response; otherwise run and remember."""
-    tokens = _tokens(ctx)
-    try:
-        replayed = tokens.replay(operation, params)
-    except TokenReusedForAnotherRequest as err:
-        raise IdempotentParameterMismatchException(str(err)) from err
+    tokens = ctx.stores.user_request_tokens
+    replayed = tokens.replay(operation, params)
     if replayed is not None:
         return replayed
-    try:
-        response: dict[str, Any] = run()
-    except (CollectionNotFound, UserNotFound) as err:
-        raise _not_found(err) from err
+    response: dict[str, Any] = run()
     tokens.remember(operation, params, response)
     return response
 
@@ -89,10 +59,7 @@ def _idempotent(operation: str, ctx: ServiceContext, params: dict[str, Any], run
 
 def create_user(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     def run() -> dict[str, Any]:
-        try:
-            _users(ctx).create(params["CollectionId"], params["UserId"])
-        except UserExists as err:
-            raise ConflictException(str(err)) from err
+        ctx.stores.users.create(params["CollectionId"], params["UserId"])
         return {}
 
     return _idempotent("CreateUser", ctx, params, run)
@@ -100,7 +67,7 @@ def create_user(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
 
 def delete_user(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     def run() -> dict[str, Any]:
-        _users(ctx).delete(params["CollectionId"], params["UserId"])
+        ctx.stores.users.delete(params["CollectionId"], params["UserId"])
         return {}
 
     return _idempotent("DeleteUser", ctx, params, run)
@@ -113,14 +80,8 @@ def list_users(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     offset = 0
     token = params.get("NextToken")
     if token:
-        try:
-            offset = ctx.page_tokens.decode(token, job_id=scope, view="ListUsers").offset
-        except (InvalidPageToken, ValueError) as err:
-            raise InvalidPaginationTokenException(str(err) or "Invalid Pagination Token.") from err
-    try:
-        users, more = _users(ctx).list_users(collection_id, offset, limit)
-    except CollectionNotFound as err:
-        raise _not_found(err) from err
+        offset = ctx.page_tokens.decode(token, job_id=scope, view="ListUsers").offset
+    users, more = ctx.stores.users.list_users(collection_id, offset, limit)
     response: dict[str, Any] = {"Users": [user_json(user) for user in users]}
     if more:
         response["NextToken"] = ctx.page_tokens.encode(
@@ -134,15 +95,12 @@ def list_users(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
 
 def associate_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     def run() -> dict[str, Any]:
-        try:
-            changes = _users(ctx).associate(
-                params["CollectionId"],
-                params["UserId"],
-                params["FaceIds"],
-                float(params.get("UserMatchThreshold", DEFAULT_ASSOCIATION_THRESHOLD)),
-            )
-        except UserFaceQuotaExceeded as err:
-            raise ServiceQuotaExceededException(str(err)) from err
+        changes = ctx.stores.users.associate(
+            params["CollectionId"],
+            params["UserId"],
+            params["FaceIds"],
+            float(params.get("UserMatchThreshold", DEFAULT_ASSOCIATION_THRESHOLD)),
+        )
         return association_json(changes)
 
     return _idempotent("AssociateFaces", ctx, params, run)
@@ -150,7 +108,7 @@ def associate_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, An
 
 def disassociate_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     def run() -> dict[str, Any]:
-        changes = _users(ctx).disassociate(params["CollectionId"], params["UserId"], params["FaceIds"])
+        changes = ctx.stores.users.disassociate(params["CollectionId"], params["UserId"], params["FaceIds"])
         return disassociation_json(changes)
 
     return _idempotent("DisassociateFaces", ctx, params, run)
@@ -164,39 +122,31 @@ def search_users(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     user_id, face_id = params.get("UserId"), params.get("FaceId")
     if (user_id is None) == (face_id is None):
         raise InvalidParameterException("SearchUsers needs exactly one of UserId and FaceId.")
-    users = _users(ctx)
+    users = ctx.stores.users
     response: dict[str, Any] = {"FaceModelVersion": FACE_MODEL_VERSION}
-    try:
-        if face_id is not None:
-            vector = collection_store(ctx).vector(collection_id, face_id)
-            if vector is None:
-                collection_store(ctx).describe(collection_id)  # ResourceNotFound for the collection first
-                raise ResourceNotFoundException(
-                    f"The face {face_id} is not in the collection {collection_id}."
-                )
-            queries, exclude_face, exclude_user = [vector], face_id, None
-            response["SearchedFace"] = {"FaceId": face_id}
-        else:
-            assert user_id is not None
-            user = users.user(collection_id, user_id)
-            queries = list(users.vectors(collection_id, user.face_ids).values())
-            exclude_face, exclude_user = None, user_id
-            response["SearchedUser"] = {"UserId": user_id}
-        matches = _match_users(ctx, collection_id, queries, params, exclude_face, exclude_user)
-    except (CollectionNotFound, UserNotFound) as err:
-        raise _not_found(err) from err
+    if face_id is not None:
+        vector = ctx.stores.collections.vector(collection_id, face_id)
+        if vector is None:
+            ctx.stores.collections.describe(collection_id)  # ResourceNotFound for the collection first
+            raise ResourceNotFoundException(f"The face {face_id} is not in the collection {collection_id}.")
+        queries, exclude_face, exclude_user = [vector], face_id, None
+        response["SearchedFace"] = {"FaceId": face_id}
+    else:
+        assert user_id is not None
+        user = users.user(collection_id, user_id)
+        queries = list(users.vectors(collection_id, user.face_ids).values())
+        exclude_face, exclude_user = None, user_id
+        response["SearchedUser"] = {"UserId": user_id}
+    matches = _match_users(ctx, collection_id, queries, params, exclude_face, exclude_user)
     response["UserMatches"] = [user_match_json(match) for match in matches]
     return response
 
 
 def search_users_by_image(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     collection_id = params["CollectionId"]
-    try:
-        collection_store(ctx).describe(collection_id)
-    except CollectionNotFound as err:
-        raise _not_found(err) from err
+    ctx.stores.collections.describe(collection_id)
     image = load_image(ctx, params["Image"])
-    faces = analyse_faces(image.rgb, face_detector_for(ctx.settings))
+    faces = analyse_faces(image.rgb, ctx.models.face_detector())
     faces.sort(key=lambda face: -face.detection.box.area)
     response: dict[str, Any] = {"UserMatches": [], "FaceModelVersion": FACE_MODEL_VERSION}
     unsearched = [unsearched_face_json(face, ["FACE_NOT_LARGEST"]) for face in faces[1:]]
@@ -208,11 +158,8 @@ def search_users_by_image(ctx: ServiceContext, params: dict[str, Any]) -> dict[s
             # AWS: "If no valid face is detected ... an empty UserMatches list and no SearchedFace".
             unsearched.insert(0, unsearched_face_json(largest, refused))
         else:
-            vector = default_face_embedder().embed(image.rgb, largest.detection.box)
-            try:
-                matches = _match_users(ctx, collection_id, [vector], params, None, None)
-            except CollectionNotFound as err:
-                raise _not_found(err) from err
+            vector = ctx.models.face_embedder().embed(image.rgb, largest.detection.box)
+            matches = _match_users(ctx, collection_id, [vector], params, None, None)
             response["UserMatches"] = [user_match_json(match) for match in matches]
             response["SearchedFace"] = searched_face_details_json(largest)
     response["UnsearchedFaces"] = unsearched
@@ -228,8 +175,8 @@ def _match_users(
     exclude_user: str | None,
 ) -> list[UserMatch]:
     """Users whose nearest face is at least UserMatchThreshold similar to any of ``queries``."""
-    index = collection_store(ctx).vector_index(collection_id)
-    owners = _users(ctx).owners(collection_id)
+    index = ctx.stores.collections.vector_index(collection_id)
+    owners = ctx.stores.users.owners(collection_id)
     threshold = float(params.get("UserMatchThreshold", DEFAULT_USER_SEARCH_THRESHOLD))
     found: list[VectorMatch] = []
     for query in queries:

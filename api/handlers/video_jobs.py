@@ -5,49 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from api.context import ServiceContext
-from api.errors import (
-    ERRORS_BY_CODE,
-    IdempotentParameterMismatchException,
-    InvalidPaginationTokenException,
-    InvalidParameterException,
-    ResourceNotFoundException,
-)
+from api.errors import ResourceNotFoundException
 from api.handlers import Handler, StartCheck
-from api.paging import InvalidPageToken, PagePosition
-from workers.jobs import IdempotencyConflict, JobStatus
+from api.paging import PagePosition
+from workers.jobs import JobStatus
 from workers.notifications.delivery_log import notifications_member
 from workers.operations import VIDEO_OPERATIONS, VideoOperation
-from workers.sources import S3ObjectRef, SourceError
+from workers.sources import S3ObjectRef
 
 #: Rekognition returns at most this many items per Get* page; larger MaxResults are clamped.
 MAX_PAGE_SIZE = 1000
 
 
-def source_error(err: SourceError) -> Exception:
-    """The API error for a video or image that cannot be read."""
-    return ERRORS_BY_CODE[err.aws_code](f"{err.message} ({err.detail})")
-
-
 def start_handler(operation: VideoOperation) -> Handler:
     def start(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-        try:
-            ref = S3ObjectRef.from_request(params["Video"])
-        except ValueError as err:
-            raise InvalidParameterException(f"Video: {err}.") from err
-        try:
-            ctx.sources.describe(ref)
-        except SourceError as err:
-            raise source_error(err) from err
+        ctx.sources.describe(S3ObjectRef.from_request(params["Video"]))
         check = _start_checks().get(operation.name)
         if check is not None:
             check(ctx, params)
-        try:
-            job, created = ctx.jobs.create(operation.name, params)
-        except IdempotencyConflict as err:
-            raise IdempotentParameterMismatchException(str(err)) from err
+        job, created = ctx.stores.jobs.create(operation.name, params)
         if created or not job.enqueued:
             ctx.enqueue(job.job_id)
-            ctx.jobs.mark_enqueued(job.job_id)
+            ctx.stores.jobs.mark_enqueued(job.job_id)
         return {"JobId": job.job_id}
 
     return start
@@ -56,7 +35,7 @@ def start_handler(operation: VideoOperation) -> Handler:
 def get_handler(operation: VideoOperation) -> Handler:
     def get(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
         job_id = params["JobId"]
-        job = ctx.jobs.get(job_id)
+        job = ctx.stores.jobs.get(job_id)
         if job is None or job.operation != operation.name:
             raise ResourceNotFoundException(f"The job ID {job_id} was not found (results are kept 7 days).")
         sort_by = params.get("SortBy") or (operation.sort_by[0] if operation.sort_by else None)
@@ -68,10 +47,7 @@ def get_handler(operation: VideoOperation) -> Handler:
         offset = 0
         token = params.get("NextToken")
         if token:
-            try:
-                offset = ctx.page_tokens.decode(token, job_id=job_id, view=view).offset
-            except (InvalidPageToken, ValueError) as err:
-                raise InvalidPaginationTokenException(str(err) or "Invalid Pagination Token.") from err
+            offset = ctx.page_tokens.decode(token, job_id=job_id, view=view).offset
 
         response: dict[str, Any] = {"JobStatus": job.status.value, "JobId": job.job_id, "Video": job.video}
         if job.job_tag is not None:
@@ -93,11 +69,11 @@ def get_handler(operation: VideoOperation) -> Handler:
             response["Progress"] = job.progress
 
         # Beyond AWS: the delivery log of the job's completion notifications (SDKs ignore the member).
-        response.update(notifications_member(ctx.redis_client, job_id))
+        response.update(notifications_member(ctx.stores.delivery_log, job_id))
 
         items: list[dict[str, Any]] = []
         if job.status is JobStatus.SUCCEEDED:
-            items = ctx.results.page(job_id, view, offset, limit)
+            items = ctx.stores.results.page(job_id, view, offset, limit)
             total = job.result_counts.get(view, 0)
             if offset + len(items) < total:
                 response["NextToken"] = ctx.page_tokens.encode(

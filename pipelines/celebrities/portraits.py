@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipelines.detection import RGBImage
+from pipelines.errors import InvalidInput
 from pipelines.faces.detection import FaceDetection, FaceDetector
 from pipelines.faces.embedding import FaceEmbedder, FaceVector
 
@@ -14,7 +15,7 @@ from pipelines.faces.embedding import FaceEmbedder, FaceVector
 AMBIGUOUS_AREA_RATIO = 0.6
 
 
-class PortraitError(ValueError):
+class PortraitError(InvalidInput, ValueError):
     """The photo cannot stand for one person (the message says why)."""
 
 

@@ -5,16 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from pipelines.detection import Detection, RGBImage
 from pipelines.detectors.coco import COCO_CLASSES
-from pipelines.detectors.letterbox import Letterbox, stretch
-from pipelines.detectors.nms import per_class_nms
-from pipelines.geometry import BoundingBox
+from pipelines.detectors.letterbox import SquareInput
+from pipelines.detectors.postprocess import DecodedBoxes, Postprocessing
 from pipelines.onnx_session import create_session
 
 INPUT_SIZE = 512
 MODEL_VERSION = "centernet-human-models-3.0.4"
+
+
+def decode_centernet(output: npt.NDArray[np.float32]) -> DecodedBoxes:
+    """[1, 100, 6] rows x1, y1, x2, y2, score, class index -> the candidates in input pixels."""
+    rows = np.asarray(output, dtype=np.float32).reshape(-1, 6)
+    return DecodedBoxes(rows[:, :4], rows[:, 4], rows[:, 5].astype(np.int64))
 
 
 class CenterNetDetector:
@@ -47,13 +53,9 @@ class CenterNetDetector:
         letterbox: bool = True,
         pad_value: int = 0,
     ) -> None:
-        if not 0.0 <= min_score <= 1.0:
-            raise ValueError(f"min_score must be in [0, 1], got {min_score}")
         self.model_version = MODEL_VERSION
-        self.min_score = min_score
-        self.iou_threshold = iou_threshold
-        self.letterbox = letterbox
-        self.pad_value = pad_value
+        self.postprocessing = Postprocessing(COCO_CLASSES, min_score, iou_threshold)
+        self.square_input = SquareInput(INPUT_SIZE, letterbox, pad_value)
         self._session = create_session(model_path, threads)
         self._input_name = self._session.get_inputs()[0].name
         outputs = [o.name for o in self._session.get_outputs()]
@@ -65,30 +67,7 @@ class CenterNetDetector:
         self._output_name = matches[0]
 
     def detect(self, image: RGBImage) -> list[Detection]:
-        height, width = image.shape[:2]
-        fit = Letterbox.fit(width, height, INPUT_SIZE)
-        if self.letterbox:
-            tensor = fit.apply(image, self.pad_value)
-        else:
-            tensor = stretch(image, INPUT_SIZE)
-            fit = Letterbox(INPUT_SIZE, width, height, 1.0, 0, 0)
-        batch = tensor.astype(np.float32)[None]
+        pixels, placement = self.square_input.place(image)
+        batch = pixels.astype(np.float32)[None]  # NHWC, 0..255
         (raw,) = self._session.run([self._output_name], {self._input_name: batch})
-        rows = np.asarray(raw, dtype=np.float32).reshape(-1, 6)
-        rows = rows[rows[:, 4] >= self.min_score]
-        class_ids = rows[:, 5].astype(np.int64)
-        valid = (class_ids >= 0) & (class_ids < len(COCO_CLASSES))
-        rows, class_ids = rows[valid], class_ids[valid]
-        if self.letterbox:
-            corners = fit.to_source_ratios(rows[:, :4])
-        else:
-            corners = np.clip(rows[:, :4] / INPUT_SIZE, 0.0, 1.0).astype(np.float32)
-        keep = per_class_nms(corners, rows[:, 4], class_ids, self.iou_threshold)
-        detections = []
-        for i in keep:
-            x1, y1, x2, y2 = (float(v) for v in corners[i])
-            if x2 - x1 <= 0 or y2 - y1 <= 0:
-                continue
-            box = BoundingBox.from_corners(x1, y1, x2, y2)
-            detections.append(Detection(COCO_CLASSES[class_ids[i]], float(rows[i, 4]), box))
-        return detections
+        return self.postprocessing.detections(decode_centernet(raw), placement)

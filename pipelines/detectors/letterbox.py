@@ -1,14 +1,23 @@
-"""Letterboxing: fit an image into a square model input keeping its aspect ratio, and map boxes back."""
+"""Fitting an image into a square model input (letterboxed or stretched), and mapping boxes back."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
 from pipelines.detection import RGBImage
+
+
+class InputPlacement(Protocol):
+    """Where a source image lies in a square model input, so that boxes found there can be mapped back."""
+
+    def to_source_ratios(self, boxes: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Map [N, 4] corner boxes in input pixels to corner ratios of the source image, clipped to [0, 1]."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +60,38 @@ class Letterbox:
         return np.clip(out, 0.0, 1.0)
 
 
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    """An image resized to ``size`` x ``size`` ignoring its aspect ratio: input pixels / ``size`` = ratios."""
+
+    size: int
+
+    def to_source_ratios(self, boxes: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Map [N, 4] corner boxes in input pixels to corner ratios of the source image, clipped to [0, 1]."""
+        return np.clip(boxes / self.size, 0.0, 1.0).astype(np.float32)
+
+
 def stretch(image: RGBImage, size: int) -> RGBImage:
     """Resize to ``size`` x ``size`` ignoring the aspect ratio (what Human's TF.js code does)."""
     return np.asarray(Image.fromarray(image).resize((size, size), Image.Resampling.BILINEAR))
+
+
+@dataclass(frozen=True, slots=True)
+class SquareInput:
+    """How a detector fits every image into its ``size`` x ``size`` input.
+
+    ``letterbox``: keep the aspect ratio and pad with ``fill`` (0..255, e.g. 0 for the human-models
+    detectors, 114 for YOLO), or stretch (``False``), which distorts wide video frames.
+    """
+
+    size: int
+    letterbox: bool = True
+    fill: int = 0
+
+    def place(self, image: RGBImage) -> tuple[RGBImage, InputPlacement]:
+        """The RGB uint8 input for ``image``, and where ``image`` lies in it."""
+        if not self.letterbox:
+            return stretch(image, self.size), Stretch(self.size)
+        height, width = image.shape[:2]
+        fit = Letterbox.fit(width, height, self.size)
+        return fit.apply(image, self.fill), fit

@@ -27,9 +27,8 @@ import numpy.typing as npt
 
 from pipelines.detection import Detection, RGBImage
 from pipelines.detectors.coco import COCO_CLASSES
-from pipelines.detectors.letterbox import Letterbox
-from pipelines.detectors.nms import per_class_nms
-from pipelines.geometry import BoundingBox
+from pipelines.detectors.letterbox import SquareInput
+from pipelines.detectors.postprocess import DecodedBoxes, Postprocessing
 from pipelines.onnx_session import create_session
 
 YoloLayout = Literal["yolov8", "yolox", "yolox-raw"]
@@ -40,23 +39,21 @@ PAD_VALUE = 114
 MAX_DETECTIONS = 300
 
 
-def decode_yolov8(
-    output: npt.NDArray[np.float32], num_classes: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """[1, 4 + C, N] -> (corner boxes [N, 4] in input pixels, scores [N], class ids [N])."""
+def decode_yolov8(output: npt.NDArray[np.float32], num_classes: int) -> DecodedBoxes:
+    """[1, 4 + C, N] -> corner boxes [N, 4] in input pixels, best class score [N], its class id [N]."""
     rows = np.asarray(output, dtype=np.float32).reshape(output.shape[-2], output.shape[-1]).T
     if rows.shape[1] != 4 + num_classes:
         raise ValueError(f"yolov8 layout: expected 4 + {num_classes} rows per box, got {rows.shape[1]}")
     class_scores = rows[:, 4:]
     class_ids = np.argmax(class_scores, axis=1)
     scores = class_scores[np.arange(rows.shape[0]), class_ids]
-    return _centre_to_corners(rows[:, :4]), scores, class_ids
+    return DecodedBoxes(_centre_to_corners(rows[:, :4]), scores, class_ids)
 
 
 def decode_yolox(
     output: npt.NDArray[np.float32], num_classes: int, *, input_size: int | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """[1, N, 5 + C] -> (corner boxes, scores = objectness x class score, class ids).
+) -> DecodedBoxes:
+    """[1, N, 5 + C] -> corner boxes, scores = objectness x class score, class ids.
 
     With ``input_size`` the boxes are raw (grid offsets, log sizes) and are decoded first.
     """
@@ -67,7 +64,7 @@ def decode_yolox(
         rows[:, :4] = _decode_yolox_grid(rows[:, :4], input_size)
     class_ids = np.argmax(rows[:, 5:], axis=1)
     scores = rows[:, 4] * rows[np.arange(rows.shape[0]), 5 + class_ids]
-    return _centre_to_corners(rows[:, :4]), scores, class_ids
+    return DecodedBoxes(_centre_to_corners(rows[:, :4]), scores, class_ids)
 
 
 def _decode_yolox_grid(raw: npt.NDArray[np.float32], input_size: int) -> npt.NDArray[np.float32]:
@@ -119,12 +116,8 @@ class YoloDetector:
     ) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f"unknown detector layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
-        if not 0.0 <= min_score <= 1.0:
-            raise ValueError(f"min_score must be in [0, 1], got {min_score}")
         self.layout = layout
-        self.class_names = tuple(class_names)
-        self.min_score = min_score
-        self.iou_threshold = iou_threshold
+        self.postprocessing = Postprocessing(tuple(class_names), min_score, iou_threshold, MAX_DETECTIONS)
         self.model_version = f"{Path(model_path).stem}-{layout}"
         self._session = create_session(Path(model_path), threads)
         model_input = self._session.get_inputs()[0]
@@ -134,34 +127,22 @@ class YoloDetector:
             raise ValueError(f"{model_path}: expected an NCHW [1, 3, S, S] input, got {shape}")
         fixed = [d for d in shape[2:] if isinstance(d, int)]
         self.input_size = fixed[0] if len(fixed) == 2 and fixed[0] == fixed[1] else input_size
+        self.square_input = SquareInput(self.input_size, letterbox=True, fill=PAD_VALUE)
         self._output_name = self._session.get_outputs()[0].name
 
     def detect(self, image: RGBImage) -> list[Detection]:
-        height, width = image.shape[:2]
-        fit = Letterbox.fit(width, height, self.input_size)
-        pixels = fit.apply(image, PAD_VALUE)
+        pixels, placement = self.square_input.place(image)
         if self.layout == "yolov8":
             tensor = pixels.astype(np.float32) / 255.0
         else:
             tensor = pixels[:, :, ::-1].astype(np.float32)  # YOLOX: BGR, 0..255
         batch = np.ascontiguousarray(tensor.transpose(2, 0, 1)[None])
         (output,) = self._session.run([self._output_name], {self._input_name: batch})
-        output = np.asarray(output, dtype=np.float32)
-        num_classes = len(self.class_names)
+        return self.postprocessing.detections(self._decode(np.asarray(output, dtype=np.float32)), placement)
+
+    def _decode(self, output: npt.NDArray[np.float32]) -> DecodedBoxes:
+        num_classes = len(self.postprocessing.class_names)
         if self.layout == "yolov8":
-            boxes, scores, class_ids = decode_yolov8(output, num_classes)
-        else:
-            grid_size = self.input_size if self.layout == "yolox-raw" else None
-            boxes, scores, class_ids = decode_yolox(output, num_classes, input_size=grid_size)
-        selected = scores >= self.min_score
-        boxes, scores, class_ids = boxes[selected], scores[selected], class_ids[selected]
-        corners = fit.to_source_ratios(boxes)
-        keep = per_class_nms(corners, scores, class_ids, self.iou_threshold, MAX_DETECTIONS)
-        detections = []
-        for i in keep:
-            x1, y1, x2, y2 = (float(v) for v in corners[i])
-            if x2 - x1 <= 0 or y2 - y1 <= 0:
-                continue
-            box = BoundingBox.from_corners(x1, y1, x2, y2)
-            detections.append(Detection(self.class_names[int(class_ids[i])], float(scores[i]), box))
-        return detections
+            return decode_yolov8(output, num_classes)
+        grid_size = self.input_size if self.layout == "yolox-raw" else None
+        return decode_yolox(output, num_classes, input_size=grid_size)

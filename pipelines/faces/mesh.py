@@ -16,7 +16,6 @@ Each ratio becomes a probability with a logistic around a threshold (see the con
 
 from __future__ import annotations
 
-import functools
 import math
 import threading
 from dataclasses import dataclass
@@ -118,6 +117,5 @@ class FaceMeshModel:
         return states
 
 
-@functools.lru_cache(maxsize=2)
-def default_face_mesh(model_dir: Path, threads: int) -> FaceMeshModel:
+def load_face_mesh(model_dir: Path, threads: int) -> FaceMeshModel:
     return FaceMeshModel(create_session(model_path("facemesh", model_dir), threads))

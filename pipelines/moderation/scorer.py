@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-
 from pipelines.detection import RGBImage
+from pipelines.errors import Misconfigured
 from pipelines.moderation.nudenet import NudeNetDetector, nudenet_available
 from pipelines.moderation.opennsfw import OpenNsfwScorer
 from pipelines.moderation.taxonomy import ModerationLabel, ModerationTaxonomy
 
 
-class NudeNetUnavailable(RuntimeError):
-    """NudeNet was asked for (VIDREK_MODERATION_NUDENET=true) but the optional package is missing."""
+class NudeNetUnavailable(Misconfigured):
+    """NudeNet was asked for (VIDREK_MODERATION_NUDENET=true) but the optional package is missing: a
+    fault of the server's set-up, answered InternalServerError."""
 
 
 class ModerationScorer:
@@ -44,9 +44,3 @@ class ModerationScorer:
     def labels(self, rgb: RGBImage) -> list[ModerationLabel]:
         """All labels the picture's signals back, before any MinConfidence."""
         return self.taxonomy.labels(self.signals(rgb))
-
-
-@functools.lru_cache(maxsize=2)
-def moderation_scorer(threads: int, use_nudenet: bool) -> ModerationScorer:
-    """The process's scorer (models loaded once)."""
-    return ModerationScorer(threads, use_nudenet)

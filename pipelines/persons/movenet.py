@@ -18,6 +18,7 @@ Knobs:
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,14 @@ class MoveNetPersonDetector:
         self._session = create_session(model_path, threads)
         self._input_name = self._session.get_inputs()[0].name
         self._output_name = self._session.get_outputs()[0].name
+
+    def with_min_score(self, min_score: float) -> MoveNetPersonDetector:
+        """The same model (one session, shared) with another person score floor."""
+        if not 0.0 <= min_score <= 1.0:
+            raise ValueError(f"min_score must be in [0, 1], got {min_score}")
+        other = copy.copy(self)
+        other.min_score = min_score
+        return other
 
     def detect(self, image: RGBImage) -> list[PersonDetection]:
         height, width = image.shape[:2]

@@ -21,6 +21,7 @@ from typing import Any
 
 from shapely.geometry import Polygon
 
+from pipelines.errors import InvalidInput
 from pipelines.text.types import Point, TextLine, TextWord
 
 #: Rekognition's default WordFilter.MinConfidence, percent.
@@ -29,7 +30,7 @@ DEFAULT_MIN_CONFIDENCE = 80.0
 ROI_MIN_OVERLAP = 0.5
 
 
-class TextFilterError(ValueError):
+class TextFilterError(InvalidInput, ValueError):
     """A filter the request cannot mean (e.g. a region with neither BoundingBox nor Polygon)."""
 
 
@@ -57,7 +58,7 @@ class TextFilter:
                 width, height = float(box.get("Width", 0.0)), float(box.get("Height", 0.0))
                 if width <= 0 or height <= 0:
                     raise TextFilterError(
-                        f"RegionsOfInterest[{i}].BoundingBox needs a positive Width and Height."
+                        f"Filters: RegionsOfInterest[{i}].BoundingBox needs a positive Width and Height."
                     )
                 corners = [
                     (left, top),
@@ -71,11 +72,11 @@ class TextFilter:
                 polygon = Polygon(points) if len(points) >= 3 else None
                 if polygon is None or polygon.area <= 0:
                     raise TextFilterError(
-                        f"RegionsOfInterest[{i}].Polygon needs at least 3 points enclosing an area."
+                        f"Filters: RegionsOfInterest[{i}].Polygon needs at least 3 points enclosing an area."
                     )
                 regions.append(polygon if polygon.is_valid else polygon.buffer(0))
             else:
-                raise TextFilterError(f"RegionsOfInterest[{i}] needs a BoundingBox or a Polygon.")
+                raise TextFilterError(f"Filters: RegionsOfInterest[{i}] needs a BoundingBox or a Polygon.")
         return cls(
             min_confidence=float(word.get("MinConfidence", DEFAULT_MIN_CONFIDENCE)),
             min_box_height=float(word.get("MinBoundingBoxHeight", 0.0)),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from pipelines.detection import RGBImage
 from pipelines.text.ocr import OcrEngine, OcrParams
 from pipelines.text.types import TextLine
@@ -12,7 +10,7 @@ from pipelines.text.words import DEFAULT_RULE, WordSplitRule, to_text_line
 
 class TextReader:
     def __init__(self, params: OcrParams | None = None, rule: WordSplitRule = DEFAULT_RULE) -> None:
-        self.engine = _engine(params or OcrParams())
+        self.engine = OcrEngine(params or OcrParams())
         self.rule = rule
 
     @property
@@ -24,8 +22,3 @@ class TextReader:
         height, width = rgb.shape[:2]
         lines = [to_text_line(line, width, height, self.rule) for line in self.engine.read(rgb)]
         return [line for line in lines if line.words]
-
-
-@functools.lru_cache(maxsize=2)
-def _engine(params: OcrParams) -> OcrEngine:
-    return OcrEngine(params)

@@ -1,4 +1,5 @@
-"""The live stack (Redis, Celery worker, API) and a moto S3 server, shared by the integration tests."""
+"""The live stack (Redis, Celery worker, API), a moto server and boto3 clients of it, shared by the
+integration tests."""
 
 from __future__ import annotations
 
@@ -7,15 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from tests import media_factory
+from tests.aws_clients import aws_client
 from tests.moto_server import MotoServer
 from tests.stack import Stack
-
-#: Objects above this size are refused at Start time in the test stack (VideoTooLargeException).
-TEST_MAX_VIDEO_BYTES = 4 * 1024 * 1024
 
 
 @pytest.fixture(scope="session")
@@ -28,23 +26,46 @@ def media_bucket(tmp_path_factory: pytest.TempPathFactory) -> Path:
     media_factory.make_truncated_clip(root / "truncated-moov-front.mp4", faststart=True)
     media_factory.make_truncated_clip(root / "truncated-moov-end.mp4", faststart=False)
     media_factory.make_audio_only_file(root / "audio-only.mp4")
-    media_factory.make_random_bytes_file(root / "huge.mp4", size=TEST_MAX_VIDEO_BYTES + 1)
     return root
 
 
 @pytest.fixture(scope="session")
-def moto_s3(bikes_mp4: Path) -> Iterator[str]:
+def moto_endpoint() -> Iterator[str]:
+    """One moto server (S3, SNS, SQS ...) for the whole session; any credentials are accepted."""
     with MotoServer() as server:
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=server.endpoint_url,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-        s3.create_bucket(Bucket="videos")
-        s3.upload_file(str(bikes_mp4), "videos", "clips/bikes.mp4")
         yield server.endpoint_url
+
+
+@pytest.fixture(scope="session")
+def s3(moto_endpoint: str) -> Iterator[Any]:
+    """A boto3 S3 client of the moto server (the one the shared stack reads videos and images from)."""
+    client = aws_client("s3", moto_endpoint)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def sns(moto_endpoint: str) -> Iterator[Any]:
+    """A boto3 SNS client of the moto server (the one the stacks publish completion messages to)."""
+    client = aws_client("sns", moto_endpoint)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def sqs(moto_endpoint: str) -> Iterator[Any]:
+    """A boto3 SQS client of the moto server (queues subscribed to its SNS topics)."""
+    client = aws_client("sqs", moto_endpoint)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def moto_s3(moto_endpoint: str, s3: Any, bikes_mp4: Path) -> str:
+    """The moto server's endpoint, once its bucket ``videos`` holds ``clips/bikes.mp4``."""
+    s3.create_bucket(Bucket="videos")
+    s3.upload_file(str(bikes_mp4), "videos", "clips/bikes.mp4")
+    return moto_endpoint
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +77,6 @@ def stack(
         "VIDREK_S3_ENDPOINT_URL": moto_s3,
         "VIDREK_S3_ACCESS_KEY_ID": "test",
         "VIDREK_S3_SECRET_ACCESS_KEY": "test",
-        "VIDREK_MAX_VIDEO_BYTES": str(TEST_MAX_VIDEO_BYTES),
         "VIDREK_MODEL_DIR": str(model_dir),
         "VIDREK_JOB_HEARTBEAT_SECONDS": "1",
         "VIDREK_STALLED_JOB_SWEEP_SECONDS": "1",
@@ -69,8 +89,6 @@ def stack(
         "VIDREK_NOTIFICATION_RETRY_MAX_SECONDS": "4",
         "VIDREK_NOTIFICATION_TIMEOUT_SECONDS": "5",
         "VIDREK_NOTIFICATION_LEASE_SECONDS": "10",
-        # tagging (test_tags.py): a stream processor needs a mapped source; it is never started
-        "VIDREK_STREAM_SOURCES": json.dumps({"tagging-camera": "http://127.0.0.1:9/never.ts"}),
     }
     with Stack(tmp_path_factory.mktemp("stack"), settings) as running:
         yield running

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from tests.stack import get_pages, wait_for_job
@@ -95,14 +94,7 @@ def test_face_detection_on_carphone_finds_the_face_at_every_sampled_timestamp(re
     assert all(item["Face"]["EyesOpen"]["Value"] for item in items)
 
 
-def test_detect_faces_reads_an_s3_object(rek: Any, moto_s3: str, shared_media: Path) -> None:
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=moto_s3,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+def test_detect_faces_reads_an_s3_object(rek: Any, s3: Any, shared_media: Path) -> None:
     s3.upload_file(str(shared_media / "faces" / "biden.jpg"), "videos", "faces/biden.jpg")
     res = rek.detect_faces(Image={"S3Object": {"Bucket": "videos", "Name": "faces/biden.jpg"}})
     assert len(res["FaceDetails"]) == 1 and res["FaceDetails"][0]["Confidence"] > 99

@@ -1,4 +1,4 @@
-"""DetectLabels through boto3 on real photos (../shared/media/images)."""
+"""DetectLabels through boto3 on real photos (../shared/media/images): labels, and image properties."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import io
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PIL import Image
+
+from tests.response_shapes import checked_raw_bodies
 
 #: Labels each photo must contain, and where the named object is (centre x, y as ratios).
 EXPECTED = {
@@ -97,7 +100,7 @@ def test_png_and_s3_object(rek: Any, shared_media: Path, media_bucket: Path) -> 
     assert "Dog" in by_name(response)
 
 
-def test_image_errors(rek: Any, shared_media: Path) -> None:
+def test_image_errors(rek: Any) -> None:
     with pytest.raises(rek.exceptions.InvalidImageFormatException):
         rek.detect_labels(Image={"Bytes": b"this is not an image"})
     gif = io.BytesIO()
@@ -111,7 +114,117 @@ def test_image_errors(rek: Any, shared_media: Path) -> None:
     assert len(big.getvalue()) > 5 * 1024 * 1024
     with pytest.raises(rek.exceptions.ImageTooLargeException):
         rek.detect_labels(Image={"Bytes": big.getvalue()})
-    with pytest.raises(rek.exceptions.InvalidParameterException):
-        rek.detect_labels(
-            Image={"Bytes": (shared_media / "images" / "dog.jpg").read_bytes()}, Features=["IMAGE_PROPERTIES"]
+
+
+# --- IMAGE_PROPERTIES -----------------------------------------------------------------------------
+
+#: AWS's "12 simplified color names" as vidrek answers them.
+SIMPLIFIED_COLORS = {
+    "black", "white", "grey", "red", "pink", "orange", "yellow", "brown", "green", "teal", "blue", "purple"
+}  # fmt: skip
+
+
+def check_colors(colors: list[dict[str, Any]], at_most: int) -> None:
+    """Dominant colours as a user reads them: at most ``at_most``, most frequent first, RGB, hex code and
+    names that agree."""
+    assert len(colors) <= at_most
+    percents = [c["PixelPercent"] for c in colors]
+    assert percents == sorted(percents, reverse=True)
+    assert all(0 < p <= 100 for p in percents) and sum(percents) <= 100.0 + 1e-6
+    for color in colors:
+        assert color["HexCode"] == "#{:02x}{:02x}{:02x}".format(color["Red"], color["Green"], color["Blue"])
+        assert color["CSSColor"].isalpha() and color["CSSColor"].islower()
+        assert color["SimplifiedColor"] in SIMPLIFIED_COLORS
+    assert len({c["CSSColor"] for c in colors}) == len(colors)
+
+
+def check_quality(quality: dict[str, float], members: set[str]) -> None:
+    assert set(quality) == members
+    assert all(0.0 <= value <= 100.0 for value in quality.values())
+
+
+def png(rgb: np.ndarray[Any, Any]) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_image_properties_alone(rek: Any, shared_media: Path) -> None:
+    with checked_raw_bodies(rek):
+        response = detect(
+            rek,
+            shared_media / "images" / "dog.jpg",
+            Features=["IMAGE_PROPERTIES"],
+            Settings={"ImageProperties": {"MaxDominantColors": 3}},
         )
+    assert response["Labels"] == []
+    properties = response["ImageProperties"]
+    check_quality(properties["Quality"], {"Brightness", "Sharpness", "Contrast"})
+    assert properties["Quality"]["Sharpness"] > 50  # an in-focus photo
+    assert len(properties["DominantColors"]) == 3
+    check_colors(properties["DominantColors"], 3)
+    # The dog, the bicycle and the truck are detected: their boxes are the foreground.
+    for part in ("Foreground", "Background"):
+        check_quality(properties[part]["Quality"], {"Brightness", "Sharpness"})
+        assert properties[part]["DominantColors"]
+        check_colors(properties[part]["DominantColors"], 3)
+
+
+def test_image_properties_with_labels_add_instance_colours_and_change_no_label(
+    rek: Any, shared_media: Path
+) -> None:
+    path = shared_media / "images" / "person.jpg"
+    plain = detect(rek, path)
+    with checked_raw_bodies(rek):
+        both = detect(rek, path, Features=["GENERAL_LABELS", "IMAGE_PROPERTIES"])
+
+    def without_colors(labels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {
+                **label,
+                "Instances": [
+                    {k: v for k, v in i.items() if k != "DominantColors"} for i in label["Instances"]
+                ],
+            }
+            for label in labels
+        ]
+
+    assert without_colors(both["Labels"]) == plain["Labels"]
+    assert "ImageProperties" not in plain
+    assert all("DominantColors" not in i for label in plain["Labels"] for i in label["Instances"])
+    instances = [i for label in both["Labels"] for i in label["Instances"]]
+    assert len(instances) >= 3
+    for instance in instances:
+        assert instance["DominantColors"]
+        check_colors(instance["DominantColors"], 10)  # the default MaxDominantColors
+    assert len(both["ImageProperties"]["DominantColors"]) == 10
+    check_colors(both["ImageProperties"]["DominantColors"], 10)
+    three = detect(
+        rek,
+        path,
+        Features=["GENERAL_LABELS", "IMAGE_PROPERTIES"],
+        Settings={"ImageProperties": {"MaxDominantColors": 3}},
+    )
+    assert three["ImageProperties"]["DominantColors"] == both["ImageProperties"]["DominantColors"][:3]
+    assert all(len(i["DominantColors"]) <= 3 for label in three["Labels"] for i in label["Instances"])
+    none = detect(
+        rek, path, Features=["IMAGE_PROPERTIES"], Settings={"ImageProperties": {"MaxDominantColors": 0}}
+    )
+    assert none["ImageProperties"]["DominantColors"] == []
+
+
+def test_an_image_without_objects_has_colours_and_no_foreground(rek: Any) -> None:
+    image = np.zeros((200, 300, 3), dtype=np.uint8)
+    image[:, :150] = (255, 0, 0)
+    image[:, 150:] = (0, 0, 255)
+    response = rek.detect_labels(Image={"Bytes": png(image)}, Features=["IMAGE_PROPERTIES", "GENERAL_LABELS"])
+    assert response["Labels"] == []
+    properties = response["ImageProperties"]
+    colors = {c["CSSColor"]: c for c in properties["DominantColors"]}
+    assert set(colors) == {"red", "blue"}
+    assert colors["red"]["PixelPercent"] == pytest.approx(50.0, abs=1.0)
+    assert (colors["blue"]["Red"], colors["blue"]["Green"], colors["blue"]["Blue"]) == (0, 0, 255)
+    assert colors["blue"]["SimplifiedColor"] == "blue"
+    assert properties["Quality"]["Contrast"] < 30  # pure red and pure blue have nearly the same luma
+    assert "Foreground" not in properties
+    assert properties["Background"]["DominantColors"] == properties["DominantColors"]

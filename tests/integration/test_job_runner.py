@@ -10,11 +10,12 @@ import pytest
 import redis
 
 from workers.job_runner import JobRunner, recover_stalled_jobs
-from workers.jobs import JobStatus, JobStore
+from workers.jobs import JobStatus
+from workers.models import Models
 from workers.redis_server import free_port, start_redis_server, stop_process
-from workers.results import ResultStore
 from workers.settings import Settings
 from workers.sources import S3ObjectRef, VideoSources, unreadable
+from workers.stores import Stores
 
 VIDEO = {"Video": {"S3Object": {"Bucket": "samples", "Name": "carphone_pristine.mp4"}}}
 
@@ -49,11 +50,10 @@ def make_runner(
     client: redis.Redis, model_dir: Path, failures: int, requeued: list[tuple[str, float]]
 ) -> JobRunner:
     settings = Settings(model_dir=model_dir, job_max_attempts=3, redis_url="redis://unused")
-    jobs = JobStore(client, retention_seconds=3600, running_grace_seconds=3600)
     return JobRunner(
         settings,
-        jobs,
-        ResultStore(client),
+        Stores.on(client, settings),
+        Models(settings),
         FlakySources(settings, failures),
         lambda j, d: requeued.append((j, d)),
     )

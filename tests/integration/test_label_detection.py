@@ -169,16 +169,6 @@ def test_higher_min_confidence_returns_a_subset(rek: Any, bikes_labels: list[dic
     assert len(strict) < len(bikes_labels)
 
 
-def test_client_request_token_is_idempotent(rek: Any) -> None:
-    first = rek.start_label_detection(Video=BIKES, ClientRequestToken="same-token-1", JobTag="a")["JobId"]
-    again = rek.start_label_detection(Video=BIKES, ClientRequestToken="same-token-1", JobTag="a")["JobId"]
-    assert again == first
-    with pytest.raises(rek.exceptions.IdempotentParameterMismatchException):
-        rek.start_label_detection(Video=BIKES, ClientRequestToken="same-token-1", JobTag="b")
-    other = rek.start_label_detection(Video=BIKES, ClientRequestToken="another-token", JobTag="a")["JobId"]
-    assert other != first
-
-
 def test_s3_video_through_moto(rek: Any, bikes_labels: list[dict[str, Any]]) -> None:
     job = rek.start_label_detection(Video={"S3Object": {"Bucket": "videos", "Name": "clips/bikes.mp4"}})[
         "JobId"

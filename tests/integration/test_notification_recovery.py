@@ -21,6 +21,7 @@ import redis
 from tests.stack import Stack, wait_for_job
 from tests.webhook_receiver import WebhookReceiver
 from workers import keys
+from workers.celery_names import ANALYSIS_QUEUE
 
 DELIVERY_QUEUE = "vidrek-notify"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:RecoveryTopic"
@@ -52,7 +53,7 @@ def recovery_stack(
         "VIDREK_WEBHOOK_SUBSCRIPTIONS": json.dumps({CONFIGURED_TOPIC: [configured_receiver.url]}),
     }
     stack = Stack(tmp_path_factory.mktemp("recovery-stack"), settings)
-    stack.worker_queues = f"vidrek,{DELIVERY_QUEUE}"
+    stack.worker_queues = f"{ANALYSIS_QUEUE},{DELIVERY_QUEUE}"
     with stack as running:
         yield running
 
@@ -96,7 +97,7 @@ def test_worker_killed_after_finishing_still_notifies_once(recovery_stack: Stack
 
         # The worker now runs analyses only: deliveries queue up but nobody delivers them.
         stack.stop_worker()
-        stack.worker_queues = "vidrek"
+        stack.worker_queues = ANALYSIS_QUEUE
         stack.start_worker()
         job_id = rek.start_label_detection(
             Video={"S3Object": {"Bucket": "samples", "Name": "carphone_pristine.mp4"}},
@@ -113,7 +114,7 @@ def test_worker_killed_after_finishing_still_notifies_once(recovery_stack: Stack
         assert queued >= 2, queued  # the first dispatch and at least one re-dispatch by the sweep
 
         stack.stop_worker(kill=True)
-        stack.worker_queues = f"vidrek,{DELIVERY_QUEUE}"
+        stack.worker_queues = f"{ANALYSIS_QUEUE},{DELIVERY_QUEUE}"
         stack.start_worker()
         # The same token again after the restart: the same job, no new notification.
         assert (

@@ -11,7 +11,6 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 from cryptography import x509
@@ -29,20 +28,9 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/AmazonRekognitionServiceRole"
 CLIP = {"S3Object": {"Bucket": "samples", "Name": "carphone_pristine.mp4"}}
 
 
-def aws(service: str, endpoint: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-
-
 @pytest.fixture(scope="module")
-def topic_with_queue(moto_s3: str) -> tuple[str, str]:
+def topic_with_queue(sns: Any, sqs: Any) -> tuple[str, str]:
     """An SNS topic on the moto server with an SQS queue subscribed to it: (topic ARN, queue URL)."""
-    sns, sqs = aws("sns", moto_s3), aws("sqs", moto_s3)
     topic_arn = sns.create_topic(Name="AmazonRekognitionJobs")["TopicArn"]
     queue_url = sqs.create_queue(QueueName="rekognition-jobs")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
@@ -93,10 +81,9 @@ def wait_for_delivery(rek: Any, job_id: str, timeout: float = 60.0) -> list[dict
 
 
 def test_sns_completion_message_reaches_sqs_once(
-    rek: Any, moto_s3: str, topic_with_queue: tuple[str, str]
+    rek: Any, sqs: Any, topic_with_queue: tuple[str, str]
 ) -> None:
     topic_arn, queue_url = topic_with_queue
-    sqs = aws("sqs", moto_s3)
     started_ms = int(time.time() * 1000)
     request = {
         "Video": CLIP,
@@ -134,9 +121,7 @@ def test_sns_completion_message_reaches_sqs_once(
     assert 0 <= latency_ms < 3000, latency_ms
 
 
-def test_failed_job_notifies_without_job_tag(
-    rek: Any, moto_s3: str, topic_with_queue: tuple[str, str]
-) -> None:
+def test_failed_job_notifies_without_job_tag(rek: Any, sqs: Any, topic_with_queue: tuple[str, str]) -> None:
     topic_arn, queue_url = topic_with_queue
     job_id = rek.start_label_detection(
         Video={"S3Object": {"Bucket": "media", "Name": "random.mp4"}},
@@ -145,7 +130,7 @@ def test_failed_job_notifies_without_job_tag(
     assert wait_for_job(rek, job_id)["JobStatus"] == "FAILED"
     mine = [
         json.loads(e["Message"])
-        for e in read_queue(aws("sqs", moto_s3), queue_url, seconds=6)
+        for e in read_queue(sqs, queue_url, seconds=6)
         if json.loads(e["Message"])["JobId"] == job_id
     ]
     assert len(mine) == 1

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore.session
 import numpy as np
 import pytest
@@ -104,14 +103,7 @@ def test_without_a_model_every_person_is_indeterminate(rek: Any, shared_media: P
     _check_against_model({k: v for k, v in raw.items() if k != "EquipmentModel"}, _output_shape())
 
 
-def test_s3_image_and_no_summary_unless_asked(rek: Any, moto_s3: str, shared_media: Path) -> None:
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=moto_s3,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+def test_s3_image_and_no_summary_unless_asked(rek: Any, s3: Any, shared_media: Path) -> None:
     s3.create_bucket(Bucket="ppe-photos")
     s3.upload_file(str(shared_media / "images" / "person.jpg"), "ppe-photos", "person.jpg")
     res = rek.detect_protective_equipment(Image={"S3Object": {"Bucket": "ppe-photos", "Name": "person.jpg"}})

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 import pytest
 
+from tests.aws_clients import aws_client
 from tests.moto_server import MotoServer, free_loopback_port
 from workers.settings import Settings
 from workers.sources import S3ObjectRef, SourceError, VideoSources, samples_dir
@@ -56,9 +56,8 @@ def bikes_bytes() -> bytes:
 @pytest.fixture(scope="module")
 def world() -> Iterator[S3World]:
     with MotoServer() as server:
-        setup = {"endpoint_url": server.endpoint_url, "region_name": REGION}
-        anyone = {"aws_access_key_id": "setup", "aws_secret_access_key": "setup"}
-        iam = boto3.client("iam", **setup, **anyone)  # type: ignore[call-overload]
+        # Any key works until enforce_auth() below.
+        iam = aws_client("iam", server.endpoint_url, access_key_id="setup", secret_access_key="setup")
         keys = {}
         for user in ("reader", "stranger"):
             iam.create_user(UserName=user)
@@ -67,7 +66,7 @@ def world() -> Iterator[S3World]:
             key = iam.create_access_key(UserName=user)["AccessKey"]
             keys[user] = Credentials(key["AccessKeyId"], key["SecretAccessKey"])
 
-        s3 = boto3.client("s3", **setup, **anyone)  # type: ignore[call-overload]
+        s3 = aws_client("s3", server.endpoint_url, access_key_id="setup", secret_access_key="setup")
         bikes = bikes_bytes()
         big = os.urandom(8 * 1024 * 1024)
         s3.create_bucket(Bucket=BUCKET)

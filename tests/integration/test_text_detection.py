@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from tests.stack import get_pages, wait_for_job
@@ -15,17 +14,10 @@ CARDS = {"S3Object": {"Bucket": "videos", "Name": "text/cards.mp4"}}
 
 
 @pytest.fixture(scope="module")
-def cards_video(moto_s3: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The title-card clip, uploaded to the moto S3 bucket the stack reads."""
+def cards_video(moto_s3: str, s3: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The title-card clip, uploaded to the moto S3 bucket the stack reads (moto_s3 makes the bucket)."""
     path = tmp_path_factory.mktemp("text") / "cards.mp4"
     make_title_card_video(path)
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=moto_s3,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
     s3.upload_file(str(path), "videos", "text/cards.mp4")
     return CARDS
 

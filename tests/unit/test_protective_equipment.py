@@ -3,6 +3,7 @@ equipment path with a small ONNX model built here (tests/ppe_model_factory.py)."
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from PIL import Image
 from pipelines.calibration import DEFAULT_CALIBRATION
 from pipelines.detection import ObjectDetector, RGBImage
 from pipelines.detectors.factory import create_detector
-from pipelines.faces.detection import FaceDetection, default_face_detector
+from pipelines.faces.detection import FaceDetection, FaceDetector
 from pipelines.geometry import BoundingBox
 from pipelines.images import decode_image
 from pipelines.models.registry import model_path
@@ -34,6 +35,8 @@ from pipelines.protective_equipment.types import (
 )
 from pipelines.protective_equipment_results import NO_MODEL_NOTE, protective_equipment_response
 from tests.ppe_model_factory import FakeItem, build_fixed_yolov8_model
+from workers.models import Models as WorkerModels
+from workers.settings import Settings
 
 #: Photos where a person is more than a head (portraits whose person box is the face are left out).
 PEOPLE_PHOTOS = (
@@ -82,8 +85,13 @@ def composite(shared_media: Path) -> RGBImage:
     return np.ascontiguousarray(np.concatenate([obama, biden], axis=1))
 
 
+@functools.cache
+def _face_detector(model_dir: Path) -> FaceDetector:
+    return WorkerModels(Settings(model_dir=model_dir, onnx_threads=2)).face_detector()
+
+
 def _faces(model_dir: Path, image: RGBImage) -> list[FaceDetection]:
-    return default_face_detector(model_dir, 2).detect(image)
+    return _face_detector(model_dir).detect(image)
 
 
 @pytest.mark.parametrize("photo", PEOPLE_PHOTOS)

@@ -97,29 +97,88 @@ def carphone_ts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_live_frames_are_sampled_by_pts_and_paced_to_real_time(carphone_ts: Path) -> None:
-    sleeps: list[float] = []
-    container = open_live_stream(str(carphone_ts), timeout_seconds=5)
+class FakeClock:
+    """A monotonic clock and an epoch clock that move only when the code under test sleeps, or when the
+    test says time passed (:meth:`advance`): pacing is then exact, whatever the machine's load."""
+
+    EPOCH_AT_START = 1_700_000_000.0
+
+    def __init__(self) -> None:
+        self.now = 500.0
+        self.start = self.now
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def epoch(self) -> float:
+        return self.EPOCH_AT_START + (self.now - self.start)
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds > 0
+        self.sleeps.append(seconds)
+        self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+#: carphone_pristine.mp4 is 120 frames at 30000/1001 fps.
+FRAME_SECONDS = 1001 / 30000
+
+
+def _paced_frames(path: Path, clock: FakeClock, interval_ms: float, work_seconds: float) -> list[LiveFrame]:
+    """The frames ``live_frames`` yields for ``path`` when analysing each one takes ``work_seconds``."""
+    frames = []
+    container = open_live_stream(str(path), timeout_seconds=5)
     try:
-        frames = list(
-            live_frames(
-                container, interval_ms=500, max_side=88, should_stop=lambda: False, sleep=sleeps.append
-            )
-        )
+        for frame in live_frames(
+            container,
+            interval_ms=interval_ms,
+            max_side=88,
+            should_stop=lambda: False,
+            clock=clock.monotonic,
+            sleep=clock.sleep,
+            epoch_clock=clock.epoch,
+        ):
+            frames.append(frame)
+            clock.advance(work_seconds)
     finally:
         container.close()
+    return frames
+
+
+def test_live_frames_are_sampled_by_pts_and_paced_to_real_time(carphone_ts: Path) -> None:
+    clock = FakeClock()
+    frames = _paced_frames(carphone_ts, clock, interval_ms=500, work_seconds=0.0)
     stamps = [f.timestamp_ms for f in frames]
     first = stamps[0]
     # carphone: 4 s at 29.97 fps -> one frame per 500 ms slot, at the first pts of each slot.
     assert len(frames) == 8
     assert all(0 <= (s - first) - 500 * i < 34 for i, s in enumerate(stamps))
     assert frames[0].image.shape == (72, 88, 3)
-    # Paced: the reader waits until each decoded frame's pts comes due (the fake sleep does not advance
-    # the clock, so each wait is the frame's offset from the first one: the last of 120 frames at 29.97
-    # fps is 119 / 29.97 s after the first).
-    assert max(sleeps) == pytest.approx(119 / 29.97, abs=0.02)
+    # Paced: the reader waits until each decoded frame's pts comes due, one frame time after the one
+    # before it (decoding takes no time on the fake clock), so the 120 frames take 119 frame times.
+    assert clock.sleeps == pytest.approx([FRAME_SECONDS] * 119, abs=1e-9)
+    assert clock.now - clock.start == pytest.approx(119 * FRAME_SECONDS, abs=1e-9)
+    # Each frame is received when its pts comes due: frame k of the stream k frame times after the first.
+    for frame in frames:
+        k = round((frame.timestamp_ms - first) / 1000 / FRAME_SECONDS)
+        assert frame.received == pytest.approx(FakeClock.EPOCH_AT_START + k * FRAME_SECONDS, abs=1e-6)
     # A key frame every second: fragments start at whole seconds of the stream.
     assert {f.fragment_start_ms - first for f in frames} == {0, 1001, 2002, 3003}
+    assert frames[0].fragment_received_ms == FakeClock.EPOCH_AT_START * 1000
+
+
+def test_live_frames_skip_samples_when_the_analysis_falls_behind(carphone_ts: Path) -> None:
+    clock = FakeClock()
+    # Every frame is a sample (interval 0), and analysing one takes 2 s of the 4 s stream: the frames
+    # due more than MAX_LAG_SECONDS before the analysis is done are skipped, never waited for.
+    frames = _paced_frames(carphone_ts, clock, interval_ms=0, work_seconds=2.0)
+    first = frames[0].timestamp_ms
+    # Done at 2 s: the first frame due at most 1 s earlier is the 31st (1.001 s); done at 4 s: the 91st.
+    assert [f.timestamp_ms - first for f in frames] == [0, 1001, 3003]
+    assert clock.sleeps == []
 
 
 def test_live_frames_stop_when_asked(carphone_ts: Path) -> None:

@@ -6,7 +6,6 @@ import base64
 import copy
 import re
 import sys
-import time
 import unicodedata
 from typing import Any
 
@@ -390,9 +389,7 @@ def test_unknown_operation() -> None:
 
 def test_every_operation_validates_an_empty_body_with_only_required_member_errors() -> None:
     validator = RequestValidator()
-    started = time.perf_counter()
     validator.warm()
-    assert time.perf_counter() - started < 5, "compiling the whole model should take well under a second"
     names = sorted(operation_names())
     assert len(names) >= 75
     for name in names:
@@ -483,24 +480,3 @@ def test_timestamps_doubles_booleans_and_recursive_shapes() -> None:
     assert found({"Flag": "true"}) == [("Flag", Constraint.TYPE)]
     with pytest.raises(UnknownOperationException):
         validator.validate("Get", {})
-
-
-# --- speed ------------------------------------------------------------------------------------------
-
-
-def test_validation_takes_microseconds_per_request() -> None:
-    validator = request_validator()
-    requests = [
-        ("StartLabelDetection", BOTO3_START_LABEL_DETECTION),
-        ("GetLabelDetection", BOTO3_GET_LABEL_DETECTION),
-    ]
-    for name, params in requests:
-        validator.validate(name, params)  # compile outside the timing
-    rounds = 2000
-    started = time.perf_counter()
-    for _ in range(rounds):
-        for name, params in requests:
-            validator.validate(name, params)
-    mean_us = (time.perf_counter() - started) / (rounds * len(requests)) * 1e6
-    # Measured about 3.5 us on the dev machine; 100 us would still be negligible next to HTTP parsing.
-    assert mean_us < 100, f"mean validation time {mean_us:.1f} us per request"

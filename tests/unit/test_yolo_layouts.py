@@ -1,4 +1,5 @@
-"""YoloDetector decodes YOLOv8 and YOLOX outputs to the exact boxes a tiny in-process ONNX emits.
+"""YoloDetector decodes YOLOv8 and YOLOX outputs to the exact boxes a tiny in-process ONNX emits, and
+hands them to the shared post-processing (``pipelines.detectors.postprocess``) with its own knobs.
 
 The models are built here with the ``onnx`` package: each ignores or summarises the image and emits a
 known tensor, so the expected boxes (letterbox undone, NMS applied, min_score honoured) are exact.
@@ -14,7 +15,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from pipelines.detection import Detection
-from pipelines.detectors.yolo import YoloDetector
+from pipelines.detectors.yolo import MAX_DETECTIONS, YoloDetector
 
 INPUT = 64
 CLASSES = ("cat", "dog", "kite")
@@ -159,4 +160,34 @@ def test_rejects_unknown_layout_and_class_count_mismatch(tmp_path: Path) -> None
         YoloDetector(model, "yolov5", CLASSES, input_size=INPUT, threads=1, min_score=0.3)
     detector = YoloDetector(model, "yolov8", ("only-one",), input_size=INPUT, threads=1, min_score=0.3)
     with pytest.raises(ValueError, match="expected 4 \\+ 1"):
+        detector.detect(IMAGE)
+
+
+def test_at_most_max_detections_best_first_and_none_from_the_padding(tmp_path: Path) -> None:
+    # 400 disjoint 2 x 2 px boxes on a 20 x 20 grid 3.2 px apart, cat scores rising from 0.30 to 0.90
+    n = 400
+    cell = np.arange(n)
+    output = np.zeros((1, 7, n), dtype=np.float32)
+    output[0, 0] = cell % 20 * 3.2 + 1.6
+    output[0, 1] = cell // 20 * 3.2 + 1.6
+    output[0, 2:4] = 2.0
+    output[0, 4] = 0.3 + 0.6 * cell / n
+    model = _write_model(tmp_path / "many.onnx", output)
+    detector = YoloDetector(model, "yolov8", CLASSES, input_size=INPUT, threads=1, min_score=0.0)
+    square = detector.detect(np.zeros((INPUT, INPUT, 3), dtype=np.uint8))  # no padding: all 400 in view
+    assert len(square) == MAX_DETECTIONS == 300
+    scores = [d.score for d in square]
+    assert scores == sorted(scores, reverse=True)
+    assert scores[-1] == pytest.approx(0.3 + 0.6 * (n - MAX_DETECTIONS) / n, abs=1e-6)
+    # on the 320x160 image rows y < 16 and y > 48 of the input are padding: the NMS keeps the 300 best,
+    # of which those wholly in the padding (grid rows 15..19, boxes from y = 48.6 down) are dropped
+    wide = detector.detect(IMAGE)
+    assert len(wide) == MAX_DETECTIONS - 5 * 20
+    assert all(d.box.height > 0 and d.box.top < 1.0 for d in wide)
+
+
+def test_yolox_raw_rejects_a_box_count_the_strides_do_not_give(tmp_path: Path) -> None:
+    model = _write_model(tmp_path / "xr.onnx", np.zeros((1, 10, 8), dtype=np.float32))
+    detector = YoloDetector(model, "yolox-raw", CLASSES, input_size=INPUT, threads=1, min_score=0.3)
+    with pytest.raises(ValueError, match="yolox-raw layout: 10 boxes, but strides"):
         detector.detect(IMAGE)

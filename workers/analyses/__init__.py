@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.decoding import VideoInfo
+from pipelines.errors import VidrekError
+from workers.models import Models
 from workers.settings import Settings
+from workers.stores import Stores
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,9 @@ class AnalysisInput:
     info: VideoInfo
     request: dict[str, Any]
     settings: Settings
+    #: The process's models and stores (built once per process, see workers.models / workers.stores).
+    models: Models
+    stores: Stores
     #: Report the fraction (0..1) of the video analysed so far.
     progress: Callable[[float], None]
 
@@ -33,7 +39,7 @@ class AnalysisResult:
 Analysis = Callable[[AnalysisInput], AnalysisResult]
 
 
-class AnalysisError(Exception):
+class AnalysisError(VidrekError):
     """The analysis cannot go on for a reason the user can act on; the message becomes the StatusMessage."""
 
 

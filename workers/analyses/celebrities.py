@@ -8,36 +8,23 @@ that body's box as ``Celebrity.BoundingBox``; otherwise the member is left out.
 
 from __future__ import annotations
 
-import functools
-
 from pipelines.celebrities.matching import match_faces
 from pipelines.celebrities.types import CelebritySighting
 from pipelines.celebrity_results import ordered_views
 from pipelines.decoding import sample_frames
 from pipelines.faces.analysis import analyse_faces
-from pipelines.faces.embedding import default_face_embedder
 from pipelines.geometry import BoundingBox
 from pipelines.persons.faces import assign_faces
 from pipelines.prefetch import prefetched
 from workers.analyses import AnalysisInput, AnalysisResult
-from workers.analyses.persons import person_detector_for
-from workers.celebrity_gallery import CelebrityGallery
-from workers.face_models import face_detector_for
-from workers.redis_connection import client_for_url, redis_url
-
-
-@functools.lru_cache(maxsize=2)
-def _gallery(url: str, region: str, collection_id: str) -> CelebrityGallery:
-    """One gallery per process (it caches the gallery's descriptors between jobs)."""
-    return CelebrityGallery(client_for_url(url), region, collection_id)
 
 
 def analyse_celebrities(inp: AnalysisInput) -> AnalysisResult:
     settings = inp.settings
-    gallery = _gallery(redis_url(settings), settings.region, settings.celebrity_collection).snapshot()
-    face_detector = face_detector_for(settings)
-    person_detector = person_detector_for(settings)
-    embedder = default_face_embedder()
+    gallery = inp.stores.celebrities.snapshot()
+    face_detector = inp.models.face_detector()
+    person_detector = inp.models.person_detector()
+    embedder = inp.models.face_embedder()
     frames = sample_frames(
         inp.video_path,
         interval_ms=1000.0 / settings.celebrity_sample_fps,

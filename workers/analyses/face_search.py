@@ -16,7 +16,7 @@ import dataclasses
 from pipelines.decoding import sample_frames
 from pipelines.face_search_results import PersonSighting, ordered_views
 from pipelines.faces.analysis import analyse_faces
-from pipelines.faces.embedding import FaceVector, default_face_embedder
+from pipelines.faces.embedding import FaceVector
 from pipelines.faces.search import FaceVectorIndex, VectorMatch
 from pipelines.faces.similarity import DEFAULT_THRESHOLD
 from pipelines.faces.tracks import FaceTracker
@@ -26,9 +26,8 @@ from pipelines.persons.faces import assign_faces
 from pipelines.persons.tracking import PersonTracker
 from pipelines.prefetch import prefetched
 from workers.analyses import AnalysisError, AnalysisInput, AnalysisResult
-from workers.analyses.persons import person_detector_for, tracking_parameters
-from workers.collections import CollectionNotFound, CollectionStore, shared_collection_store
-from workers.face_models import face_detector_for
+from workers.analyses.persons import tracking_parameters
+from workers.collections import CollectionNotFound, CollectionStore
 
 #: Collection faces reported per person and frame (best first).
 MAX_MATCHES_PER_FACE = 10
@@ -45,15 +44,15 @@ def analyse_face_search(inp: AnalysisInput) -> AnalysisResult:
     settings = inp.settings
     collection_id = inp.request["CollectionId"]
     threshold = float(inp.request.get("FaceMatchThreshold", DEFAULT_THRESHOLD))
-    store = shared_collection_store(settings)
+    store = inp.stores.collections
     try:
         # A snapshot: faces indexed while the job runs are not searched.
         index = store.vector_index(collection_id)
     except CollectionNotFound as err:
         raise AnalysisError(f"{err} It was deleted after StartFaceSearch.") from err
-    face_detector = face_detector_for(settings)
-    person_detector = person_detector_for(settings)
-    embedder = default_face_embedder()
+    face_detector = inp.models.face_detector()
+    person_detector = inp.models.person_detector()
+    embedder = inp.models.face_embedder()
     interval_ms = 1000.0 / settings.face_search_sample_fps
     persons = PersonTracker(
         dataclasses.replace(tracking_parameters(settings), sample_interval_ms=interval_ms)

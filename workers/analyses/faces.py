@@ -9,15 +9,14 @@ from pipelines.face_results import face_detail
 from pipelines.faces.analysis import analyse_faces
 from pipelines.prefetch import prefetched
 from workers.analyses import AnalysisInput, AnalysisResult
-from workers.face_models import attribute_model_for, face_detector_for
 from workers.operations import DEFAULT_VIEW
 
 
 def analyse_faces_in_video(inp: AnalysisInput) -> AnalysisResult:
     settings = inp.settings
     attributes = inp.request.get("FaceAttributes", "DEFAULT")
-    detector = face_detector_for(settings)
-    attribute_model = attribute_model_for(settings, attributes)
+    detector = inp.models.face_detector()
+    attribute_model = inp.models.attribute_model_for(attributes)
     frames = sample_frames(
         inp.video_path,
         interval_ms=1000.0 / settings.face_sample_fps,

@@ -2,66 +2,21 @@
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
-from pipelines.calibration import DEFAULT_CALIBRATION, IDENTITY_CALIBRATION, ScoreCalibration
 from pipelines.decoding import sample_frames
-from pipelines.detection import Detection, ObjectDetector
-from pipelines.detectors.factory import create_detector
+from pipelines.detection import Detection
 from pipelines.label_results import ordered_views
 from pipelines.labels import LabelAggregator
 from pipelines.prefetch import prefetched
 from pipelines.taxonomy import LabelFilter, LabelTaxonomy
 from workers.analyses import AnalysisInput, AnalysisResult
-from workers.settings import Settings
 
 DEFAULT_MIN_CONFIDENCE = 50.0
 
 
-def label_detector(settings: Settings) -> ObjectDetector:
-    """The worker process's detector, loaded once per distinct configuration."""
-    return _cached_detector(
-        settings.detector,
-        settings.model_dir,
-        settings.detector_layout,
-        settings.detector_classes,
-        settings.detector_input_size,
-        settings.onnx_threads,
-        settings.detector_min_score,
-    )
-
-
-@functools.lru_cache(maxsize=2)
-def _cached_detector(
-    kind: str,
-    model_dir: Path,
-    layout: str,
-    classes_file: Path | None,
-    input_size: int,
-    threads: int,
-    min_score: float,
-) -> ObjectDetector:
-    return create_detector(
-        kind,
-        model_dir,
-        layout=layout,
-        classes_file=classes_file,
-        input_size=input_size,
-        threads=threads,
-        min_score=min_score,
-    )
-
-
-def label_calibration(settings: Settings) -> ScoreCalibration:
-    """CenterNet's scores are calibrated on labelled media; a user's model reports its own scores."""
-    return DEFAULT_CALIBRATION if settings.detector == "centernet" else IDENTITY_CALIBRATION
-
-
 def analyse_labels(inp: AnalysisInput) -> AnalysisResult:
     settings = inp.settings
-    detector = label_detector(settings)
-    calibration = label_calibration(settings)
+    detector = inp.models.label_detector()
+    calibration = inp.models.label_calibration()
     interval_ms = 1000.0 / settings.label_sample_fps
     aggregator = LabelAggregator(LabelTaxonomy.load_default(), sample_interval_ms=interval_ms)
 

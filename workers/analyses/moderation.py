@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pipelines.decoding import sample_frames
-from pipelines.moderation.scorer import NudeNetUnavailable, moderation_scorer
 from pipelines.moderation.timeline import ModerationObservation, merge_segments
 from pipelines.moderation_results import ordered_views
-from workers.analyses import AnalysisError, AnalysisInput, AnalysisResult
+from workers.analyses import AnalysisInput, AnalysisResult
 
 #: Rekognition's default MinConfidence for content moderation, percent.
 DEFAULT_MIN_CONFIDENCE = 50.0
@@ -16,10 +15,7 @@ FRAME_MAX_SIDE = 640
 
 def analyse_moderation(inp: AnalysisInput) -> AnalysisResult:
     settings = inp.settings
-    try:
-        scorer = moderation_scorer(settings.onnx_threads, settings.moderation_nudenet)
-    except NudeNetUnavailable as err:
-        raise AnalysisError(str(err)) from err
+    scorer = inp.models.moderation_scorer()  # NudeNetUnavailable fails the job with its message
     min_confidence = float(inp.request.get("MinConfidence", DEFAULT_MIN_CONFIDENCE))
     interval_ms = 1000.0 / settings.moderation_sample_fps
     observations: list[ModerationObservation] = []

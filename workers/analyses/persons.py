@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 from pipelines.decoding import sample_frames
-from pipelines.models.registry import model_path
 from pipelines.person_results import ordered_views
 from pipelines.persons.faces import faces_of_people
-from pipelines.persons.movenet import MoveNetPersonDetector
 from pipelines.persons.tracking import PersonTracker, TrackingParameters
 from pipelines.prefetch import prefetched
 from workers.analyses import AnalysisInput, AnalysisResult
-from workers.face_models import face_detector_for
 from workers.settings import Settings
 
 #: Longest side of the decoded frames: MoveNet sees a 256x256 letterbox, the appearance embedding uses
 #: the decoded frame, so 640 keeps small people's clothes readable at little decoding cost.
 MAX_SIDE = 640
-
-
-@functools.lru_cache(maxsize=2)
-def _cached_detector(model_dir: Path, threads: int, min_score: float) -> MoveNetPersonDetector:
-    return MoveNetPersonDetector(model_path("movenet-multipose", model_dir), threads, min_score=min_score)
-
-
-def person_detector_for(settings: Settings) -> MoveNetPersonDetector:
-    """This process's MoveNet person detector with the ``VIDREK_PERSON_*`` settings."""
-    return _cached_detector(settings.model_dir, settings.onnx_threads, settings.person_min_score)
 
 
 def tracking_parameters(settings: Settings) -> TrackingParameters:
@@ -43,13 +27,13 @@ def tracking_parameters(settings: Settings) -> TrackingParameters:
 
 def analyse_persons(inp: AnalysisInput) -> AnalysisResult:
     settings = inp.settings
-    detector = person_detector_for(settings)
+    detector = inp.models.person_detector()
     params = tracking_parameters(settings)
     tracker = PersonTracker(params)
     frames = sample_frames(
         inp.video_path, interval_ms=params.sample_interval_ms, max_side=MAX_SIDE, on_progress=inp.progress
     )
-    face_detector = face_detector_for(settings) if settings.person_faces else None
+    face_detector = inp.models.face_detector() if settings.person_faces else None
     for frame in prefetched(frames):
         people = detector.detect(frame.image)
         faces = None

@@ -8,35 +8,23 @@ from typing import Any
 
 from pipelines.decoding import sample_frames
 from pipelines.text.change_gate import IncrementalTextReader
-from pipelines.text.filters import TextFilter, TextFilterError, limit_words
+from pipelines.text.filters import TextFilter, limit_words
 from pipelines.text.limits import MAX_WORDS_PER_FRAME
-from pipelines.text.ocr import OcrParams
-from pipelines.text.reader import TextReader
 from pipelines.text_results import text_detection_results
-from workers.analyses import AnalysisError, AnalysisInput, AnalysisResult
+from workers.analyses import AnalysisInput, AnalysisResult
 from workers.operations import DEFAULT_VIEW
-from workers.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def text_reader(settings: Settings) -> TextReader:
-    """The OCR reader configured by the settings (its models are loaded once per process)."""
-    return TextReader(
-        OcrParams(det_limit_side_len=settings.text_det_limit_side_len, threads=settings.onnx_threads)
-    )
-
-
 def analyse_text(inp: AnalysisInput) -> AnalysisResult:
     settings = inp.settings
-    reader = text_reader(settings)
+    reader = inp.models.text_reader()
     incremental = IncrementalTextReader(
         reader.engine, rule=reader.rule, max_diff=settings.text_change_threshold
     )
-    try:
-        text_filter = TextFilter.from_request(inp.request.get("Filters"))
-    except TextFilterError as err:  # refused at Start time already; kept for jobs queued before
-        raise AnalysisError(f"Filters: {err}") from err
+    # Refused at Start time already; a job queued before that check fails with the filter's message.
+    text_filter = TextFilter.from_request(inp.request.get("Filters"))
     items: list[dict[str, Any]] = []
     frames = sample_frames(
         inp.video_path,

@@ -6,15 +6,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import redis
-
 from workers import keys
-from workers.jobs import JobRecord, JobStore, now_ms
+from workers.jobs import JobRecord, now_ms
 from workers.notifications.channel import notification_topic
 from workers.notifications.delivery_log import (
     SNS_TARGET,
     Attempt,
-    DeliveryLog,
     DeliveryRecord,
     DeliveryStatus,
     webhook_target,
@@ -22,17 +19,16 @@ from workers.notifications.delivery_log import (
 from workers.notifications.endpoint_safety import UnsafeEndpoint, check_endpoint
 from workers.notifications.envelopes import EnvelopeFactory, delivery_headers, notification_message_id
 from workers.notifications.message import completion_message
-from workers.notifications.outbox import Outbox
 from workers.notifications.retry_policy import RetryPolicy
 from workers.notifications.senders import Outcome, api_answers, post_envelope, publish_to_sns
 from workers.notifications.signing import signing_identity
 from workers.notifications.subscriptions import (
     Subscription,
     SubscriptionStatus,
-    SubscriptionStore,
     configured_subscription_id,
 )
 from workers.settings import Settings
+from workers.stores import Stores
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +50,16 @@ def public_url(settings: Settings) -> str:
 @dataclass
 class NotificationService:
     settings: Settings
-    client: redis.Redis
-    jobs: JobStore
+    stores: Stores
     schedule_delivery: ScheduleDelivery
     schedule_confirmation: ScheduleConfirmation
 
     def __post_init__(self) -> None:
-        self.log = DeliveryLog(self.client, self.settings.result_ttl_seconds)
-        self.subscriptions = SubscriptionStore(self.client)
-        self.outbox = Outbox(self.client, int(self.settings.notification_lease_seconds * 1000))
+        self.client = self.stores.redis_client
+        self.jobs = self.stores.jobs
+        self.log = self.stores.delivery_log
+        self.subscriptions = self.stores.subscriptions
+        self.outbox = self.stores.outbox
         self.policy = RetryPolicy.from_settings(self.settings)
 
     # --- planning and dispatch ------------------------------------------------------------------------

@@ -153,12 +153,7 @@ def notification_item(record: DeliveryRecord) -> dict[str, Any]:
     return item
 
 
-def notifications_member(client: redis.Redis, job_id: str) -> dict[str, Any]:
+def notifications_member(log: DeliveryLog, job_id: str) -> dict[str, Any]:
     """``{"Notifications": [...]}`` for a Get* answer, or ``{}`` when the job has no deliveries (yet)."""
-    data = client.hgetall(keys.notification_log(job_id))
-    records = [
-        DeliveryRecord.from_json(str(text))
-        for target, text in sorted(data.items())
-        if not str(target).startswith("_")
-    ]
+    records = log.records(job_id)
     return {"Notifications": [notification_item(r) for r in records]} if records else {}

@@ -14,8 +14,10 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+from pipelines.errors import InvalidInput
 
-class UnsafeEndpoint(ValueError):
+
+class UnsafeEndpoint(InvalidInput, ValueError):
     """The endpoint may not be used as a webhook target; the message says why."""
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import redis
 
+from pipelines.errors import InvalidInput
 from workers import keys
 from workers.jobs import now_ms
 
@@ -92,10 +93,10 @@ def _fields(mapping: dict[str, str]) -> Mapping[Any, Any]:
 
 
 def split_subscription_arn(arn: str) -> tuple[str, str]:
-    """``(topic_arn, subscription_id)`` of a subscription ARN; ValueError when it is not one."""
+    """``(topic_arn, subscription_id)`` of a subscription ARN; InvalidInput when it is not one."""
     topic_arn, sep, subscription_id = arn.rpartition(":")
     if not sep or not topic_arn.startswith("arn:") or not subscription_id:
-        raise ValueError(f"{arn!r} is not a subscription ARN")
+        raise InvalidInput(f"SubscriptionArn: {arn!r} is not a subscription ARN.")
     return topic_arn, subscription_id
 
 

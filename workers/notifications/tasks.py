@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import functools
 
-from workers.celery_app import app
-from workers.jobs import JobStore
-from workers.notifications.delivery import NotificationService
-from workers.redis_connection import connect
-from workers.settings import get_settings
+from celery import shared_task
 
-DELIVER_TASK = "vidrek.deliver_notification"
-CONFIRM_TASK = "vidrek.confirm_subscription"
+from workers.celery_app import process_app
+from workers.celery_names import CONFIRM_TASK, DELIVER_TASK
+from workers.notifications.delivery import NotificationService
+from workers.settings import get_settings
+from workers.worker_context import process_context
 
 
 def queue_delivery(job_id: str, target_id: str, delay_seconds: float) -> None:
-    app.send_task(
+    process_app().send_task(
         DELIVER_TASK,
         args=[job_id, target_id],
         queue=get_settings().notification_queue,
@@ -24,7 +23,7 @@ def queue_delivery(job_id: str, target_id: str, delay_seconds: float) -> None:
 
 
 def queue_confirmation(subscription_id: str, delay_seconds: float) -> None:
-    app.send_task(
+    process_app().send_task(
         CONFIRM_TASK,
         args=[subscription_id],
         queue=get_settings().notification_queue,
@@ -34,14 +33,8 @@ def queue_confirmation(subscription_id: str, delay_seconds: float) -> None:
 
 @functools.lru_cache(maxsize=1)
 def notification_service() -> NotificationService:
-    settings = get_settings()
-    client = connect(settings)
-    jobs = JobStore(
-        client,
-        retention_seconds=settings.result_ttl_seconds,
-        running_grace_seconds=settings.job_time_limit_seconds * settings.job_max_attempts,
-    )
-    return NotificationService(settings, client, jobs, queue_delivery, queue_confirmation)
+    ctx = process_context()
+    return NotificationService(ctx.settings, ctx.stores, queue_delivery, queue_confirmation)
 
 
 def _deliver_notification(job_id: str, target_id: str) -> None:
@@ -53,5 +46,5 @@ def _confirm_subscription(subscription_id: str) -> None:
 
 
 # Registered without decorator syntax: Celery's decorator is untyped.
-deliver_notification = app.task(name=DELIVER_TASK, ignore_result=True)(_deliver_notification)
-confirm_subscription = app.task(name=CONFIRM_TASK, ignore_result=True)(_confirm_subscription)
+deliver_notification = shared_task(name=DELIVER_TASK, ignore_result=True)(_deliver_notification)
+confirm_subscription = shared_task(name=CONFIRM_TASK, ignore_result=True)(_confirm_subscription)

@@ -1,20 +1,20 @@
-"""TagResource, UntagResource and ListTagsForResource through boto3 on collections and stream processors.
+"""TagResource, UntagResource and ListTagsForResource on collections and stream processors.
 
-Uses the shared stack; its VIDREK_STREAM_SOURCES maps the stream name ``tagging-camera`` so that a stream
-processor can be created (it is never started). Names carry a random suffix: the stack is shared.
+In-process (moved here from tests/integration/test_tags.py): tagging needs no worker and no model. The
+stream processors are created on the stream the suite maps (conftest.STREAM_NAME) and never started.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from tests.contract.conftest import STREAM_ARN
 from tests.response_shapes import checked_raw_bodies
 
-STREAM_ARN = "arn:aws:kinesisvideo:us-east-1:123456789012:stream/tagging-camera/1700000000000"
 OUTPUT_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/tagging-out"
 ROLE = "arn:aws:iam::123456789012:role/rekognition"
 
@@ -65,11 +65,12 @@ def test_collection_tags_from_creation_tag_untag_and_delete(
     assert raw_bodies["TagResource"] == [{}] and raw_bodies["UntagResource"] == [{}]
 
     rek.delete_collection(CollectionId=collection_id)
-    for call in (
+    calls: list[Callable[[], Any]] = [
         lambda: rek.list_tags_for_resource(ResourceArn=arn),
         lambda: rek.tag_resource(ResourceArn=arn, Tags={"a": "b"}),
         lambda: rek.untag_resource(ResourceArn=arn, TagKeys=["env"]),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(rek.exceptions.ResourceNotFoundException):
             call()
     # Deleting the collection deleted its tags: the same id created again starts untagged.
