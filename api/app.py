@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.context import ServiceContext
-from api.errors import ImageTooLargeException, NotImplementedException, SerializationException
+from api.errors import ImageTooLargeException, InvalidPaginationTokenException, NotImplementedException
 from api.operations import HANDLERS
+from api.request_body import body_limit, check_content_type, parse_json_object, read_body, too_large
 from api.responses import error_response, json_response, new_request_id
-from api.service_model import operation_from_target
+from api.service_model import image_operations, operation_from_target
 from api.validation import Constraint, InvalidParametersError, request_validator
 from pipelines.errors import VidrekError
 from workers.models import Models
@@ -24,18 +27,6 @@ from workers.settings import Settings, get_settings
 from workers.stores import Stores
 
 log = logging.getLogger(__name__)
-
-
-def _parse_body(raw: bytes) -> dict[str, Any]:
-    if not raw.strip():
-        return {}
-    try:
-        params = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise SerializationException(f"The request body is not valid JSON: {err}") from err
-    if not isinstance(params, dict):
-        raise SerializationException("The request body must be a JSON object.")
-    return params
 
 
 def create_app(
@@ -48,8 +39,13 @@ def create_app(
     settings = settings or get_settings()
     validator = request_validator()
     state: dict[str, ServiceContext] = {}
+    image_ops = image_operations()
+    # Image operations decode pictures (up to image_max_pixels each) and run models: at most
+    # api_image_concurrency of them at once, each in a worker thread; the others wait for a slot.
+    image_slots = anyio.CapacityLimiter(settings.api_image_concurrency)
 
-    def _validate(operation: str, params: dict[str, Any]) -> None:
+    def _parse_and_validate(operation: str, raw: bytes) -> dict[str, Any]:
+        params = parse_json_object(raw)
         try:
             validator.validate(operation, params)
         except InvalidParametersError as err:
@@ -58,7 +54,11 @@ def create_app(
                 raise ImageTooLargeException(
                     "Image size is too large: images passed as bytes may be at most 5 MB."
                 ) from err
+            # A token that is not even text was not issued by this server.
+            if all(v.path == "NextToken" and v.constraint is Constraint.ENCODING for v in err.violations):
+                raise InvalidPaginationTokenException("Invalid Pagination Token.") from err
             raise
+        return params
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -85,12 +85,19 @@ def create_app(
         operation = "?"
         try:
             operation = operation_from_target(request.headers.get("x-amz-target"))
-            params = _parse_body(await request.body())
-            _validate(operation, params)
+            check_content_type(request.headers.get("content-type"))
+            limit = body_limit(operation, settings.api_max_body_bytes)
+            raw = await read_body(request, limit, lambda size: too_large(operation, size, limit))
+            # Parsing and validating a body of several MB takes milliseconds: off the event loop too.
+            params = await run_in_threadpool(_parse_and_validate, operation, raw)
             handler = HANDLERS.get(operation)
             if handler is None:
                 raise NotImplementedException(f"vidrek does not implement {operation} yet.")
-            result = await run_in_threadpool(handler, state["ctx"], params)
+            call = functools.partial(handler, state["ctx"], params)
+            if operation in image_ops:
+                result = await anyio.to_thread.run_sync(call, limiter=image_slots)
+            else:
+                result = await run_in_threadpool(call)
             return json_response(200, result, request_id)
         except Exception as err:  # the one point where errors become wire errors
             return error_response(err, request_id, operation)
@@ -104,6 +111,13 @@ def create_app(
     from api.notification_routes import notification_router
 
     app.include_router(notification_router(lambda: state["ctx"]))
+
+    # Job listing (vidrek jobs / results / render) and Prometheus metrics.
+    from api.job_routes import job_router
+    from api.metrics_routes import mount_metrics
+
+    app.include_router(job_router(lambda: state["ctx"]))
+    mount_metrics(app, lambda: state["ctx"])
 
     async def render_error(request: Request, err: Exception) -> Response:
         """Errors raised by the extension routes, rendered as ``POST /`` renders its own."""

@@ -16,7 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from api.analyze_command import add_analyze_parser
 from api.celebrity_commands import add_celebrities_parser
+from api.jobs_command import add_jobs_parsers
+from api.render_command import add_render_parser
+from api.stack_output import StackOutput, component_line, exited_while_running, redacted_url, startup_failure
 from workers.celery_names import ANALYSIS_QUEUE, NOTIFICATION_QUEUE
 from workers.redis_server import (
     RedisServerError,
@@ -63,18 +67,17 @@ def notifier_command(queue: str) -> list[str]:
 
 
 def api_command(settings: Settings) -> list[str]:
+    """The command line of the API process: ``python -m api.server``, uvicorn with the API's limits
+    (:mod:`api.server`: header and body deadlines, keep-alive, connection limit, all VIDREK_* settings of
+    the environment), listening on ``settings.api_host:api_port`` (the address the caller checked)."""
     return [
         sys.executable,
         "-m",
-        "uvicorn",
-        "--factory",
-        "api.app:create_app",
+        "api.server",
         "--host",
         settings.api_host,
         "--port",
         str(settings.api_port),
-        "--log-level",
-        "warning",
     ]
 
 
@@ -156,8 +159,13 @@ def run_demo(endpoint: str, bucket: str, name: str, min_confidence: float) -> in
     return 0
 
 
-class StopRequested(Exception):
-    """A stop signal (SIGINT, SIGTERM, SIGHUP) reached `vidrek up`: it stops its stack and exits."""
+class StopRequested(BaseException):
+    """A stop signal (SIGINT, SIGTERM, SIGHUP) reached `vidrek up`: it stops its stack and exits.
+
+    A BaseException, like KeyboardInterrupt, so that no library's ``except Exception`` swallows it: redis-py
+    turns any exception raised while it connects into a ConnectionError, which the start-up's wait for
+    Redis retries, and a stop signalled then was lost (seen under load).
+    """
 
 
 #: The signals that stop `vidrek up`. SIGHUP only where it was not ignored (``nohup`` ignores it).
@@ -205,31 +213,50 @@ def cmd_up(args: argparse.Namespace) -> int:
     endpoint = f"http://{settings.api_host}:{settings.api_port}"
     # Each child dies with this process, even of SIGKILL, and the stop kills each child's process group.
     children: list[subprocess.Popen[bytes]] = []
+    # The console gets one line per component; each process's own output goes to its log file.
+    output = StackOutput(settings.data_dir / "logs", verbose=args.verbose)
+    named: dict[str, subprocess.Popen[bytes]] = {}
     status = 0
     try:
         if not settings.redis_url:
             redis_dir = settings.data_dir / "redis"
             try:
-                children.append(start_redis_server(settings.embedded_redis_port, redis_dir))
+                named["redis"] = start_redis_server(settings.embedded_redis_port, redis_dir)
+                children.append(named["redis"])
             except RedisServerError as err:
                 print(f"vidrek: {err}", file=sys.stderr)
                 return 1
             env["VIDREK_REDIS_URL"] = f"redis://127.0.0.1:{settings.embedded_redis_port}/0"
             port = settings.embedded_redis_port
-            print(f"embedded Redis on 127.0.0.1:{port} (data in {redis_dir}, append-only file on)")
-        children.append(start_child(analysis_worker_command(settings), env=env))
-        if env["VIDREK_NOTIFICATION_QUEUE"] != ANALYSIS_QUEUE:
-            children.append(start_child(notifier_command(env["VIDREK_NOTIFICATION_QUEUE"]), env=env))
-        children.append(start_child(api_command(settings), env=env))
-        wait_for_api(endpoint, children)
-        print(f"vidrek is up: Rekognition endpoint {endpoint}  (Ctrl-C stops it)")
+            print(component_line("redis", f"127.0.0.1:{port}, embedded (data and log in {redis_dir})"))
+        else:
+            print(component_line("redis", f"{redacted_url(settings.redis_url)} (VIDREK_REDIS_URL)"))
+        queue = env["VIDREK_NOTIFICATION_QUEUE"]
+        commands = {"worker": analysis_worker_command(settings)}
+        if queue != ANALYSIS_QUEUE:
+            commands["notifier"] = notifier_command(queue)
+        commands["api"] = api_command(settings)
+        for name, command in commands.items():
+            named[name] = start_child(command, env=env, **output.streams(name))
+            children.append(named[name])
+        try:
+            wait_for_api(endpoint, children)
+        except RuntimeError as err:
+            print(f"vidrek: {startup_failure(err, named, output)}", file=sys.stderr)
+            return 1
+        jobs = f"{settings.worker_concurrency} job(s) at a time"
+        print(component_line("worker", f"queue {ANALYSIS_QUEUE}, {jobs}{output.where('worker')}"))
+        if "notifier" in named:
+            print(component_line("notifier", f"queue {queue}{output.where('notifier')}"))
+        print(component_line("api", f"{endpoint}{output.where('api')}"))
+        print(f"vidrek is up: Rekognition endpoint {endpoint}  (Ctrl-C or kill -TERM {os.getpid()} stops it)")
         if args.demo:
             status = run_demo(endpoint, args.bucket, args.name, args.min_confidence)
             if args.exit_after_demo:
                 return status
         while True:
             if any(child.poll() is not None for child in children):
-                print("vidrek: a process of the stack exited; stopping the rest", file=sys.stderr)
+                print(f"vidrek: {exited_while_running(named, output)}; stopping the rest", file=sys.stderr)
                 return 1
             time.sleep(0.5)
     except StopRequested:
@@ -240,6 +267,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             print("stopping vidrek ...")
         for child in reversed(children):
             stop_process(child)
+        output.close()
 
 
 def _become(argv: list[str]) -> int:
@@ -292,6 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     up.add_argument("--demo", action="store_true", help="then analyse a sample video and print its labels")
     up.add_argument("--exit-after-demo", action="store_true", help="stop the stack after the demo")
+    up.add_argument(
+        "--verbose", action="store_true", help="the processes' own output on the console, not in log files"
+    )
     _add_demo_args(up)
     up.set_defaults(func=cmd_up)
     sub.add_parser("api", help="run the API server only").set_defaults(func=cmd_api)
@@ -307,6 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _add_demo_args(demo)
     demo.set_defaults(func=cmd_demo)
     add_celebrities_parser(sub)
+    add_analyze_parser(sub)
+    add_jobs_parsers(sub)
+    add_render_parser(sub)
     args = parser.parse_args(argv)
     status: int = args.func(args)
     return status

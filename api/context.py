@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import redis
 
 from api.paging import PageTokens, shared_secret
+from workers.metrics import count_inferences
 from workers.models import Models
 from workers.settings import Settings
 from workers.sources import VideoSources
@@ -36,6 +37,7 @@ class ServiceContext:
     def create(
         cls, settings: Settings, stores: Stores, models: Models, enqueue: Callable[[str], None]
     ) -> ServiceContext:
+        count_inferences(stores.metrics)  # image operations run models in the API process
         return cls(
             settings=settings,
             stores=stores,

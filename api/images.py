@@ -18,8 +18,11 @@ MAX_S3_IMAGE_BYTES = 15 * 1024 * 1024
 
 
 def load_image(ctx: ServiceContext, image: Mapping[str, Any], member: str = "Image") -> DecodedImage:
-    """Read and decode an ``Image`` member. An unreadable object (SourceError) or picture
-    (ImageDecodeError) propagates as the error Rekognition gives for it."""
+    """Read and decode an ``Image`` member (exactly one of ``Bytes`` and ``S3Object``, as Rekognition
+    requires). An unreadable object (SourceError) or picture (ImageDecodeError, ImageTooLarge: see the
+    pixel budget of :mod:`pipelines.images`) propagates as the error Rekognition gives for it."""
+    if "Bytes" in image and "S3Object" in image:
+        raise InvalidParameterException(f"{member} must have either Bytes or S3Object, not both.")
     if "Bytes" in image:
         try:
             data = decode_blob(image["Bytes"])
@@ -30,4 +33,4 @@ def load_image(ctx: ServiceContext, image: Mapping[str, Any], member: str = "Ima
         data = ctx.sources.read_bytes(ref, MAX_S3_IMAGE_BYTES, "ImageTooLargeException")
     else:
         raise InvalidParameterException(f"{member} needs Bytes or S3Object.")
-    return decode_image(data)
+    return decode_image(data, ctx.settings.image_max_pixels)

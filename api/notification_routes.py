@@ -28,6 +28,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.context import ServiceContext
 from api.errors import InvalidParameterException, ResourceNotFoundException, SerializationException
+from api.request_body import parse_json_object, read_body
+from api.validation import is_unicode_text
 from workers.notifications.delivery import NotificationService
 from workers.notifications.delivery_log import notifications_member
 from workers.notifications.envelopes import SNS_PATH
@@ -36,6 +38,15 @@ from workers.notifications.subscriptions import split_subscription_arn
 
 #: Rekognition's NotificationChannel.SNSTopicArn pattern (botocore model).
 TOPIC_ARN = re.compile(r"^arn:aws:sns:.*:\w{12}:.+$")
+#: Largest body of POST /vidrek/subscriptions (a topic ARN, a URL and a version: well under 4 KB).
+SUBSCRIPTION_BODY_BYTES = 64 * 1024
+
+
+def _subscription_too_large(size: int | None) -> SerializationException:
+    told = f" ({size} bytes)" if size is not None else ""
+    return SerializationException(
+        f"The subscription body{told} is larger than {SUBSCRIPTION_BODY_BYTES} bytes."
+    )
 
 
 def _xml(action: str, result: str) -> Response:
@@ -57,17 +68,14 @@ def notification_router(context: Callable[[], ServiceContext]) -> APIRouter:
 
     @router.post("/vidrek/subscriptions")
     async def subscribe(request: Request) -> Response:
-        try:
-            body = await request.json()
-        except ValueError as err:
-            raise SerializationException("The body must be a JSON object.") from err
-        if not isinstance(body, dict):
-            raise SerializationException("The body must be a JSON object.")
+        # The same body rules as POST / (size, UTF-8, a JSON object, nesting), with a small limit.
+        raw = await read_body(request, SUBSCRIPTION_BODY_BYTES, _subscription_too_large)
+        body = parse_json_object(raw)
         topic, endpoint = body.get("TopicArn"), body.get("Endpoint")
         version = body.get("SignatureVersion")
-        if not isinstance(topic, str) or not TOPIC_ARN.match(topic):
+        if not isinstance(topic, str) or not TOPIC_ARN.match(topic) or not is_unicode_text(topic):
             raise InvalidParameterException("TopicArn must be an SNS topic ARN.")
-        if not isinstance(endpoint, str) or not endpoint:
+        if not isinstance(endpoint, str) or not endpoint or not is_unicode_text(endpoint):
             raise InvalidParameterException("Endpoint must be an http(s) URL.")
         if version is not None and version not in ("1", "2"):
             raise InvalidParameterException('SignatureVersion must be "1" or "2".')
@@ -119,4 +127,3 @@ def notification_router(context: Callable[[], ServiceContext]) -> APIRouter:
         return {"DeadLetters": await run_in_threadpool(context().stores.delivery_log.dead_letters)}
 
     return router
-

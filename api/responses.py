@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import Response
 
 from api.errors import error_body, wire_error_for
+from api.validation import printable
 from pipelines.errors import VidrekError
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,9 @@ def error_response(err: BaseException, request_id: str, operation: str = "?") ->
     """The AWS-shaped answer to ``err`` (logged: a deliberate error as info, anything else in full)."""
     wire = wire_error_for(err)
     if isinstance(err, VidrekError):
-        log.info("%s %s -> %s: %s", request_id, operation, wire.code, wire.message)
+        # A message may quote a request's text, lone surrogates included: logged escaped (the body's JSON
+        # escapes them anyway).
+        log.info("%s %s -> %s: %s", request_id, printable(operation), wire.code, printable(wire.message))
     else:
         log.error("%s %s failed", request_id, operation, exc_info=err)
     return json_response(wire.status, error_body(wire, request_id=request_id), request_id)

@@ -11,7 +11,10 @@ Rules, per shape type of the model:
   rejected (see below); ``null`` members are rejected (no AWS SDK sends ``null``).
 * ``list`` / ``map``: a JSON array / object; ``min``/``max`` bound the number of items.
 * ``string``: ``min``/``max`` bound the length in code points; ``enum`` and ``pattern`` (matched against
-  the whole value, as AWS's Java validators do) apply.
+  the whole value, as AWS's Java validators do) apply. A lone surrogate (the JSON escape ``"\\ud800"``
+  without its pair) is not text: no UTF-8 encoding exists for it, so it could name no S3 object, topic or
+  token, and it broke every later step that encodes the value (paths, Redis, SNS).
+  It is an ``encoding`` violation.
 * ``integer`` / ``long``: a JSON integer (not ``true``/``false``, not ``5.0``) within 32 / 64 bits;
   ``min``/``max`` bound the value.
 * ``float`` / ``double``: a finite JSON number (integers allowed); ``min``/``max`` bound the value.
@@ -94,7 +97,23 @@ class InvalidParametersError(InvalidParameterException):
         shown = [v.message for v in violations[:MESSAGE_VIOLATION_LIMIT]]
         if count > MESSAGE_VIOLATION_LIMIT:
             shown.append(f"and {count - MESSAGE_VIOLATION_LIMIT} more")
-        super().__init__(head + "; ".join(shown))
+        super().__init__(printable(head + "; ".join(shown)))
+
+
+def is_unicode_text(value: str) -> bool:
+    """Whether ``value`` has a UTF-8 encoding (no lone surrogate); O(1) for ASCII text."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(text: str) -> str:
+    """``text`` with lone surrogates spelt as ``\\udXXX`` escapes, so it can be logged and shown."""
+    return text if is_unicode_text(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def decode_blob(value: str) -> bytes:
@@ -242,6 +261,10 @@ class _StringChecker:
     def check(self, value: object, path: str, out: list[Violation]) -> None:
         if not isinstance(value, str):
             out.append(_violation(value, path, self.shape, Constraint.TYPE, "Member must be a string"))
+            return
+        if not is_unicode_text(value):
+            rule = "Member must be valid Unicode text (it contains a lone surrogate)"
+            out.append(_violation(value, path, self.shape, Constraint.ENCODING, rule))
             return
         _check_size(value, len(value), path, self.shape, self.low, self.high, out)
         if self.enum and value not in self.enum:

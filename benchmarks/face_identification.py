@@ -53,7 +53,7 @@ def _largest_face_vector(rgb: np.ndarray) -> FaceVector | None:
     if not faces:
         return None
     largest = max(faces, key=lambda face: face.box.area)
-    return _models().face_embedder().embed(rgb, largest.box)
+    return _models().dlib_face_embedder().embed(rgb, largest.box)
 
 
 def _carphone_vectors() -> list[FaceVector]:

@@ -1,9 +1,12 @@
-"""Face search latency at 1k, 10k and 100k faces: the numpy scan alone, and through Redis.
+"""Face search latency at 1k, 10k and 100k faces, per FaceModelVersion: the numpy scan alone, and through
+Redis.
 
-Run: ``.venv/bin/python -m benchmarks.face_search`` (starts its own throw-away redis-server). Results are
-recorded in ``benchmarks/face_search.md``.
+Run: ``.venv/bin/python -m benchmarks.face_search [dlib-resnet-v1|vidrek-dlib-faceres-fusion-1]`` (both by
+default; starts its own throw-away redis-server). Results: ``benchmarks/face_search.md`` (dlib) and
+``benchmarks/README.md``, "Face descriptors" (both versions).
 
-Vectors are random unit-length 128-D float32 (dlib's descriptors are about unit length); the scan's cost
+Vectors are random: dlib-resnet-v1 unit-length 128-D float32 (dlib's descriptors are about unit length),
+the fusion a 128-D part plus a unit non-negative 1,024-D faceres part (as faceres' are); the scan's cost
 does not depend on their content. "warm" = the process already holds the collection's vectors (the
 normal case: the cache is invalidated only when faces are added or deleted); "cold" = the first search
 after a change, which re-reads every vector from Redis.
@@ -12,6 +15,7 @@ after a change, which re-reads every vector from Redis.
 from __future__ import annotations
 
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -21,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import redis
 
+from pipelines.faces import descriptors
 from pipelines.faces.embedding import EMBEDDING_SIZE
 from pipelines.faces.records import IndexedFace
 from pipelines.faces.search import FaceVectorIndex
@@ -33,11 +38,22 @@ QUERIES = 50
 BATCH = 2_000
 
 
-def _unit_vectors(count: int, rng: np.random.Generator) -> npt.NDArray[np.float32]:
-    vectors = rng.standard_normal((count, EMBEDDING_SIZE)).astype(np.float32)
+def _unit_vectors(
+    count: int, rng: np.random.Generator, size: int = EMBEDDING_SIZE
+) -> npt.NDArray[np.float32]:
+    vectors = rng.standard_normal((count, size)).astype(np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True).astype(np.float32)
     unit: npt.NDArray[np.float32] = vectors / norms
     return unit
+
+
+def _vectors(count: int, rng: np.random.Generator, model_version: str) -> npt.NDArray[np.float32]:
+    dlib = _unit_vectors(count, rng)
+    if not descriptors.is_fused(model_version):
+        return dlib
+    faceres = np.abs(_unit_vectors(count, rng, descriptors.FACERES_SIZE))
+    fused = np.concatenate([dlib, descriptors.FACERES_PART_SCALE * faceres], axis=1)
+    return fused.astype(np.float32)
 
 
 def _ms(samples: list[float]) -> str:
@@ -47,6 +63,13 @@ def _ms(samples: list[float]) -> str:
 
 
 def main() -> None:
+    versions = sys.argv[1:] or [descriptors.DLIB_MODEL_VERSION, descriptors.FUSION_MODEL_VERSION]
+    for version in versions:
+        print(f"## {version}")
+        run(version)
+
+
+def run(model_version: str) -> None:
     rng = np.random.default_rng(0)
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,11 +78,11 @@ def main() -> None:
             client = redis.Redis(port=port, decode_responses=True)
             store = CollectionStore(client, "us-east-1")
             for size in SIZES:
-                vectors = _unit_vectors(size, rng)
+                vectors = _vectors(size, rng, model_version)
                 ids = [str(uuid.uuid4()) for _ in range(size)]
-                queries = _unit_vectors(QUERIES, rng)
+                queries = _vectors(QUERIES, rng, model_version)
 
-                index = FaceVectorIndex(ids, vectors)
+                index = FaceVectorIndex(ids, vectors, model_version)
                 scan = []
                 for query in queries:
                     start = time.perf_counter()
@@ -67,14 +90,14 @@ def main() -> None:
                     scan.append(time.perf_counter() - start)
 
                 name = f"bench-{size}"
-                store.create(name, "bench")
+                store.create(name, model_version)
                 start = time.perf_counter()
                 box = BoundingBox(0.1, 0.1, 0.3, 0.4)
                 for first in range(0, size, BATCH):
                     store.add_faces(
                         name,
                         [
-                            (IndexedFace(ids[i], "img", None, box, 99.9, "bench"), vectors[i])
+                            (IndexedFace(ids[i], "img", None, box, 99.9, model_version), vectors[i])
                             for i in range(first, min(size, first + BATCH))
                         ],
                     )

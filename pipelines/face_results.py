@@ -1,10 +1,11 @@
 """The one converter from :class:`pipelines.faces.types.FaceAnalysis` to Rekognition's ``FaceDetail``.
 
 ``Attributes`` semantics follow Rekognition: the DEFAULT set (BoundingBox, Confidence, Landmarks, Pose,
-Quality) is always returned; ``ALL`` adds every attribute a model backs; single names (``AGE_RANGE``,
-``GENDER``, ``EMOTIONS``, ``SMILE``, ``EYES_OPEN``, ``MOUTH_OPEN``) add just those. Attributes no model
-backs here (Eyeglasses, Sunglasses, Beard, Mustache, FaceOccluded, EyeDirection) are never returned, even
-when asked for: a field without a model behind it is left out, not invented.
+Quality) is always returned, with the five landmarks; ``ALL`` adds every attribute a model backs and the
+30 landmarks (when facemesh saw the face, :mod:`pipelines.faces.landmarks`); single names (``AGE_RANGE``,
+``GENDER``, ``EMOTIONS``, ``SMILE``, ``EYES_OPEN``, ``MOUTH_OPEN``, ``EYE_DIRECTION``) add just those.
+Attributes no model backs here (Eyeglasses, Sunglasses, Beard, Mustache, FaceOccluded) are never
+returned, even when asked for: a field without a model behind it is left out, not invented.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 from pipelines.faces.types import FaceAnalysis
 
 #: The optional attributes a model backs here, by their Rekognition ``Attribute`` enum name.
-BACKED_ATTRIBUTES = frozenset({"AGE_RANGE", "GENDER", "EMOTIONS", "SMILE", "EYES_OPEN", "MOUTH_OPEN"})
+BACKED_ATTRIBUTES = frozenset(
+    {"AGE_RANGE", "GENDER", "EMOTIONS", "SMILE", "EYES_OPEN", "MOUTH_OPEN", "EYE_DIRECTION"}
+)
 
 
 def requested_attributes(attributes: str | Collection[str] | None) -> frozenset[str]:
@@ -29,14 +32,20 @@ def requested_attributes(attributes: str | Collection[str] | None) -> frozenset[
 def face_detail(face: FaceAnalysis, attributes: str | Collection[str] | None = "DEFAULT") -> dict[str, Any]:
     """Rekognition ``FaceDetail`` of ``face``; optional members only if requested and computed."""
     detection = face.detection
+    landmarks = detection.landmarks
+    if face.landmarks is not None and _asks_for_all(attributes):
+        landmarks = face.landmarks
     detail: dict[str, Any] = {
         "BoundingBox": detection.box.to_rekognition(),
-        "Landmarks": [{"Type": name, "X": x, "Y": y} for name, (x, y) in detection.landmarks.items()],
+        "Landmarks": [{"Type": name, "X": x, "Y": y} for name, (x, y) in landmarks.items()],
         "Pose": {"Roll": face.pose.roll, "Yaw": face.pose.yaw, "Pitch": face.pose.pitch},
         "Quality": {"Brightness": face.quality.brightness, "Sharpness": face.quality.sharpness},
         "Confidence": detection.confidence,
     }
     wanted = requested_attributes(attributes)
+    eyes = face.eye_direction
+    if "EYE_DIRECTION" in wanted and eyes is not None:
+        detail["EyeDirection"] = {"Yaw": eyes.yaw, "Pitch": eyes.pitch, "Confidence": eyes.confidence}
     found = face.attributes
     if found is None or not wanted:
         return detail
@@ -61,6 +70,10 @@ def face_detail(face: FaceAnalysis, attributes: str | Collection[str] | None = "
             for name, p in sorted(found.emotions.items(), key=lambda item: -item[1])
         ]
     return detail
+
+
+def _asks_for_all(attributes: str | Collection[str] | None) -> bool:
+    return attributes == "ALL" or (not isinstance(attributes, str) and "ALL" in (attributes or ()))
 
 
 def _boolean(probability: float) -> dict[str, Any]:

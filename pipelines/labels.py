@@ -1,7 +1,9 @@
 """Label results over time: the canonical types and the aggregator that turns per-frame detections into them.
 
 The aggregator is fed every sampled frame in presentation order (frames with no detection too, because
-an empty frame is evidence that a label is absent) and produces:
+an empty frame is evidence that a label is absent), with its detections and, optionally, its
+image-level labels (name -> calibrated confidence, no boxes: the classifier's and the face models'
+labels, :class:`pipelines.frame_labeller.FrameLabeller`), and produces:
 
 * :class:`LabelObservation` - one label at one sampled instant, with its instances (boxes). Parent
   labels (e.g. Vehicle for Car) are observations with no instances.
@@ -13,11 +15,12 @@ Converting these to Rekognition JSON is :mod:`pipelines.label_results`' job.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipelines.detection import Detection
 from pipelines.geometry import BoundingBox
+from pipelines.label_fusion import fused_confidence
 from pipelines.taxonomy import ALLOW_ALL, LabelFilter, LabelInfo, LabelTaxonomy
 
 #: Rekognition's default MinConfidence for label detection, percent.
@@ -123,7 +126,8 @@ class LabelAggregator:
     in the frame at time ``t`` from its own calibrated confidence and its support in the neighbouring
     sampled frames::
 
-        p(t)  = the highest calibrated confidence (percent) of any detection of L in frame t
+        p(t)  = the highest calibrated confidence (percent) of any detection of L in frame t, or L's
+                image-level confidence in frame t if that is higher (pipelines.label_fusion)
         N(t)  = the other sampled frames with |t' - t| <= evidence_window_ms
         m(t)  = mean over N(t) of p(t'), counting 0 where L was not detected
                 (m(t) = p(t) when N(t) is empty: no neighbour, no evidence either way)
@@ -213,11 +217,14 @@ class LabelAggregator:
         timestamp_ms: int,
         detections: Sequence[Detection],
         confidence_of: Callable[[Detection], float],
+        image_level: Mapping[str, float] | None = None,
     ) -> None:
         """Add one sampled frame (call it for every sampled frame, even one with no detections).
 
         ``timestamp_ms`` is the frame's pts in ms from the container start and must not decrease;
-        ``confidence_of`` gives a detection's calibrated confidence in percent [0, 100].
+        ``confidence_of`` gives a detection's calibrated confidence in percent [0, 100];
+        ``image_level`` maps label names of the taxonomy to confidences (percent) of labels seen in the
+        frame without a box.
         """
         if timestamp_ms < 0:
             raise ValueError(f"timestamp_ms must be >= 0, got {timestamp_ms}")
@@ -235,6 +242,10 @@ class LabelAggregator:
             confidence = min(max(float(confidence_of(det)), 0.0), 100.0)
             frame.detections.setdefault(info.name, []).append((det.box, confidence))
             frame.peaks[info.name] = max(frame.peaks.get(info.name, 0.0), confidence)
+        for name, confidence in (image_level or {}).items():
+            self._taxonomy.info(name)  # KeyError for a name the taxonomy does not have
+            frame.detections.setdefault(name, [])
+            frame.peaks[name] = fused_confidence(frame.peaks.get(name), confidence)
         self._buffer.append(frame)
         self._unscored += 1
         self._score_complete_frames(newest_ms=timestamp_ms)

@@ -27,6 +27,9 @@ How a label is made:
    categories where shown, from the Rekognition developer guide's examples) or not ("unverified": no
    copy of AWS's full label list, AmazonRekognitionLabels_v3.0.zip, was found in public code, so the
    name is chosen to look like Rekognition's but is not checked against it).
+6. No alias is the name of another label, here or in ``label_taxonomy.json`` / ``derived_labels.json``
+   (the three files are merged into one taxonomy by ``pipelines/taxonomy.py``, which checks it): such
+   WordNet lemmas are dropped (Toy Dog's "toy", Promontory's "head").
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = REPO / "pipelines" / "data" / "imagenet_taxonomy.json"
 COCO_TAXONOMY = REPO / "pipelines" / "data" / "label_taxonomy.json"
+DERIVED_LABELS = REPO / "pipelines" / "data" / "derived_labels.json"
 DEFAULT_WORDNET = Path("/usr/share/wordnet/data.noun")
 
 #: WordNet synsets (by first lemma) that never become labels: too abstract, or taxonomic ranks that a
@@ -103,7 +107,7 @@ _PRUNED_LEMMAS = """
     geographic_point point globule natural_depression contestant player associate peer participant
     explorer plant_organ plant_part reproductive_structure fruit seed vascular_plant angiosperm
     spermatophyte oilseed kernel basidiomycete ball round_shape sphere spring ridge natural_elevation
-    mountain_sheep toy magazine jug mug glass
+    mountain_sheep toy magazine jug mug glass drug
 """
 PRUNED: frozenset[str] = frozenset(_PRUNED_LEMMAS.split())
 
@@ -230,7 +234,6 @@ INNER_NAMES: dict[str, str] = {
     "sign": "Sign",
     "publication": "Publication",
     "puzzle": "Puzzle",
-    "drug": "Drug",
     "medicine": "Medicine",
     "bandage": "Bandage",
     "tool": "Tool",
@@ -608,7 +611,6 @@ EXTRA_PARENTS: dict[str, tuple[str, ...]] = {
     "Beach": ("Nature", "Outdoors", "Water"),
     "Lake": ("Water",),
     "Mobile Phone": ("Phone",),
-    "Phone": ("Electronics",),
     "Laptop": ("Computer",),
     "Screen": ("Electronics",),
     "Computer Monitor": ("Screen",),
@@ -627,6 +629,13 @@ EXTRA_LABELS: dict[str, dict[str, list[str]]] = {
     "Nature": {"aliases": [], "categories": ["Nature and Outdoors"]},
     "Water": {"aliases": [], "categories": ["Nature and Outdoors"]},
     "Urban": {"aliases": ["City"], "categories": ["Buildings and Architecture"]},
+}
+
+#: Categories of labels that no rule below gives one (not artifacts, no categorised ancestor).
+FALLBACK_CATEGORIES: dict[str, list[str]] = {
+    "Bubble": ["Everyday Objects"],
+    "Paper": ["Materials"],
+    "Toilet Paper": ["Home and Indoors"],
 }
 
 #: Categories by WordNet ancestor lemma (any synset on the way up, pruned or not); a label gets every
@@ -651,7 +660,7 @@ CATEGORY_RULES: tuple[tuple[str, str], ...] = (
     ("handwear", "Apparel and Accessories"),
     ("hosiery", "Apparel and Accessories"),
     ("spectacles", "Apparel and Accessories"),
-    ("musical_instrument", "Performing Arts"),
+    ("musical_instrument", "Hobbies and Interests"),
     ("electronic_equipment", "Technology and Computing"),
     ("computer", "Technology and Computing"),
     ("telephone", "Technology and Computing"),
@@ -694,9 +703,9 @@ CATEGORY_RULES: tuple[tuple[str, str], ...] = (
     ("geological_formation", "Nature and Outdoors"),
     ("toiletry", "Beauty and Personal Care"),
     ("cosmetic", "Beauty and Personal Care"),
-    ("medical_instrument", "Medical and Healthcare"),
-    ("drug", "Medical and Healthcare"),
-    ("bandage", "Medical and Healthcare"),
+    ("medical_instrument", "Medical"),
+    ("medicine", "Medical"),
+    ("bandage", "Medical"),
     ("publication", "Text and Documents"),
     ("print_media", "Text and Documents"),
     ("sign", "Symbols and Flags"),
@@ -889,10 +898,13 @@ def imagenet_class_data() -> tuple[dict[int, str], dict[int, str], list[str]]:
 class TaxonomyBuilder:
     """Turns the 1000 ImageNet synsets and their WordNet hypernyms into label entries."""
 
-    def __init__(self, synsets: Mapping[str, Synset], coco: Mapping[str, Any]) -> None:
+    def __init__(
+        self, synsets: Mapping[str, Synset], coco: Mapping[str, Any], other_names: Iterable[str] = ()
+    ) -> None:
         self.synsets = synsets
         self.genus = genus_words(synsets)
         self.coco_labels: dict[str, dict[str, Any]] = dict(coco["labels"])
+        self.other_names = frozenset(other_names)  # labels of the files merged with this one
         self.drafts: dict[str, LabelDraft] = {}
         self.synset_label: dict[str, str | None] = {}
 
@@ -977,6 +989,8 @@ class TaxonomyBuilder:
             found.append("Everyday Objects")
         if not found and d.name in EXTRA_LABELS:
             found.extend(EXTRA_LABELS[d.name]["categories"])
+        if not found:
+            found.extend(FALLBACK_CATEGORIES.get(d.name, []))
         return list(dict.fromkeys(found))
 
     def finish(self) -> dict[str, dict[str, Any]]:
@@ -1003,6 +1017,9 @@ class TaxonomyBuilder:
             for parent in parents:
                 direct.setdefault(parent, set(self.coco_labels.get(parent, {}).get("parents", ())))
                 self.draft(parent)
+        # An alias that is another label's name would make a filter or a search ambiguous (Toy Dog's
+        # WordNet lemma "toy" is the label Toy): such aliases are dropped.
+        taken = {n.casefold() for n in (*direct, *self.coco_labels, *self.other_names)}
         labels: dict[str, dict[str, Any]] = {}
         for name in sorted(direct):
             d = self.drafts[name]
@@ -1018,7 +1035,8 @@ class TaxonomyBuilder:
             else:
                 aws = AWS_DOCUMENTED.get(name, {})
                 extra_aliases = EXTRA_LABELS.get(name, {}).get("aliases", [])
-                aliases = distinct_aliases(name, [*aws.get("aliases", []), *d.aliases, *extra_aliases])
+                candidates = [*aws.get("aliases", []), *d.aliases, *extra_aliases]
+                aliases = distinct_aliases(name, [a for a in candidates if a.casefold() not in taken])
                 categories = list(aws.get("categories", [])) or self.categories_for(d)
                 entry = {
                     "parents": ancestors_nearest_first(name, direct),
@@ -1090,8 +1108,9 @@ def coco_name_differences(coco: Mapping[str, Any]) -> list[dict[str, str]]:
 def build(wordnet: Path) -> dict[str, Any]:
     synsets = read_wordnet(wordnet)
     coco = json.loads(COCO_TAXONOMY.read_text(encoding="utf-8"))
+    derived = json.loads(DERIVED_LABELS.read_text(encoding="utf-8"))
     wnids, original, clean = imagenet_class_data()
-    builder = TaxonomyBuilder(synsets, coco)
+    builder = TaxonomyBuilder(synsets, coco, derived["labels"])
     classes = []
     for index in range(1000):
         label = builder.add_class(index, wnids[index], original[index], clean[index])
@@ -1114,10 +1133,10 @@ def build(wordnet: Path) -> dict[str, Any]:
             "parents/aliases/categories copied where the example shows them; unverified: AWS's full label "
             "list, AmazonRekognitionLabels_v3.0.zip, was not found in any public code and could not be "
             "read, so the name only follows Rekognition's style), scene (true for places and scene labels), "
-            "wordnet (the synsets the label stands for). Categories are Rekognition category names; "
-            "'Performing Arts' (musical instruments), 'Nature and Outdoors', 'Buildings and "
-            "Architecture', 'Weapons and Military' and 'Medical and Healthcare' are believed to be AWS "
-            "categories but were not checked against AWS's list."
+            "wordnet (the synsets the label stands for). Categories are Rekognition category names "
+            "(musical instruments: 'Hobbies and Interests'); which labels AWS puts in which category was "
+            "not checked against AWS's list. No alias is the name of another label of this file, "
+            "label_taxonomy.json or derived_labels.json (the three are merged into one taxonomy)."
         ),
         "aws_label_list": "not found in public code (searched 2026-12-03); see notes",
         "coco_name_differences": coco_name_differences(coco),

@@ -269,3 +269,20 @@ def make_damaged_clip(path: Path, *, damaged_fraction: float = 0.02, seed: int =
     data[start : start + length] = noise
     path.write_bytes(bytes(data))
     return expected
+
+
+def make_bit_flipped_copy(source: Path, path: Path, *, flipped_fraction: float, seed: int = 7) -> None:
+    """Copy the MP4 ``source`` to ``path`` with ``flipped_fraction`` of the bytes of its media data (the
+    ``mdat`` box: the coded pictures and sound, never the index) inverted at random places, as a failing
+    disk or a bad transfer leaves a file: it still opens, and FFmpeg decodes damaged pictures."""
+    data = bytearray(source.read_bytes())
+    box = data.find(b"mdat") - 4
+    if box < 0:
+        raise ValueError(f"{source} has no mdat box")
+    size = int.from_bytes(data[box : box + 4], "big")
+    start, end = box + 8, box + size
+    count = max(1, int((end - start) * flipped_fraction))
+    positions = np.random.default_rng(seed).choice(np.arange(start, end), count, replace=False)
+    for position in positions:
+        data[position] ^= 0xFF
+    path.write_bytes(bytes(data))

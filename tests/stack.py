@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,9 +18,10 @@ from typing import IO, Any
 
 import boto3
 
-from api.cli import worker_command
+from api.cli import api_command, worker_command
 from workers.celery_names import ANALYSIS_QUEUE
 from workers.redis_server import free_port, start_child, start_redis_server, stop_process
+from workers.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT_SECONDS = 90.0
@@ -93,19 +93,8 @@ class Stack:
         self.start_worker()
         self._spawn(
             "api",
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "api.app:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.api_port),
-                "--log-level",
-                "warning",
-            ],
+            # The API as `vidrek up` runs it (api.server: uvicorn with the API's limits).
+            api_command(Settings(api_host="127.0.0.1", api_port=self.api_port)),
         )
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
         while time.monotonic() < deadline:

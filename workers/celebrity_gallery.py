@@ -151,8 +151,9 @@ class CelebrityGallery:
         self, celebrity: Celebrity, faces: Sequence[GalleryFace], *, replace_faces: bool
     ) -> GalleryPerson:
         """Store a person and their faces. ``replace_faces``: the person's faces become exactly ``faces``
-        (faces of photos no longer given are deleted); otherwise ``faces`` are added to the ones stored."""
-        self._ensure_collection()
+        (faces of photos no longer given are deleted); otherwise ``faces`` are added to the ones stored.
+        The faces' vectors are stored as the gallery collection's model version keeps them."""
+        version = self._ensure_collection()
         new = [
             (
                 IndexedFace(
@@ -161,7 +162,7 @@ class CelebrityGallery:
                     external_image_id=celebrity.celebrity_id,
                     box=face.box,
                     confidence=face.confidence,
-                    model_version=FACE_MODEL_VERSION,
+                    model_version=version,
                 ),
                 face.vector,
             )
@@ -189,12 +190,15 @@ class CelebrityGallery:
                 self._faces.delete_faces(self.collection_id, person.face_ids)
         return person
 
-    def _ensure_collection(self) -> None:
+    def _ensure_collection(self) -> str:
+        """Create the gallery's collection if needed; its FaceModelVersion (a gallery created before the
+        fusion keeps dlib-resnet-v1, as any collection does)."""
         try:
-            self._faces.describe(self.collection_id)
+            return self._faces.describe(self.collection_id).face_model_version
         except CollectionNotFound:
             with contextlib.suppress(CollectionExists):  # created by a concurrent call
                 self._faces.create(self.collection_id, FACE_MODEL_VERSION)
+            return self._faces.describe(self.collection_id).face_model_version
 
 
 def _record(celebrity: Celebrity, face_ids: Sequence[str]) -> dict[str, Any]:

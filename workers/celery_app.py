@@ -19,6 +19,7 @@ import threading
 from celery import Celery
 
 from workers.celery_names import ANALYSE_TASK, ANALYSIS_QUEUE
+from workers.job_logging import WORKER_LOG_FORMAT, WORKER_TASK_LOG_FORMAT, install_job_log_records
 from workers.redis_connection import redis_url
 from workers.settings import Settings, get_settings
 
@@ -29,6 +30,7 @@ TASK_MODULES = ("workers.tasks", "workers.notifications.tasks", "workers.stream_
 def create_celery_app(settings: Settings) -> Celery:
     """A Celery app configured from ``settings`` (it connects to the broker only when first used)."""
     url = redis_url(settings) if settings.redis_url else "redis://127.0.0.1:6390/0"
+    install_job_log_records()  # the log formats below print the job a record was made for
     app = Celery("vidrek", broker=url, include=list(TASK_MODULES))
     app.conf.update(
         task_acks_late=True,
@@ -43,6 +45,8 @@ def create_celery_app(settings: Settings) -> Celery:
         worker_send_task_events=False,
         task_default_queue=ANALYSIS_QUEUE,
         worker_max_tasks_per_child=200,
+        worker_log_format=WORKER_LOG_FORMAT,
+        worker_task_log_format=WORKER_TASK_LOG_FORMAT,
     )
     return app
 

@@ -1,7 +1,11 @@
 """Face collections in Redis: collection records, face metadata and face vectors (never image bytes).
 
 Layout (keys in :mod:`workers.keys`): a sorted set of collection ids; per collection a hash record, a hash
-face id -> JSON metadata and a hash face id -> float32 vector bytes. Every change to a collection's faces
+face id -> JSON metadata and a hash face id -> vector bytes in the layout of the collection's
+``face_model_version`` (:mod:`pipelines.faces.descriptors`: 512 bytes for ``dlib-resnet-v1``, 2,560 for the
+fusion). A collection keeps the model version it was created with; a vector computed by a newer model is
+stored as the collection's version reads it (a fused vector keeps only its dlib part in a dlib
+collection), so old collections go on working unchanged. Every change to a collection's faces
 bumps its ``version``; a process caches one :class:`FaceVectorIndex` per collection and reloads it when
 ``(generation, version)`` differs (``generation`` is a uuid per CreateCollection, so a deleted and
 re-created collection never reuses a stale cache). Redis persistence (AOF, on in ``vidrek up`` and in
@@ -18,11 +22,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import redis
 
 from pipelines.errors import AlreadyExists, NotFound
-from pipelines.faces.embedding import FaceVector
+from pipelines.faces import descriptors
+from pipelines.faces.descriptors import FaceVector
 from pipelines.faces.records import IndexedFace
 from pipelines.faces.search import FaceVectorIndex
 from pipelines.geometry import BoundingBox
@@ -150,18 +154,17 @@ class CollectionStore:
     # --- faces -------------------------------------------------------------------------------------
 
     def add_faces(self, collection_id: str, faces: Sequence[tuple[IndexedFace, FaceVector]]) -> None:
-        self.describe(collection_id)
+        """Store faces and their vectors (each as the collection's model version keeps it)."""
+        version = self.describe(collection_id).face_model_version
         if not faces:
             return
+        stored = [(face.face_id, descriptors.encode(vector, version)) for face, vector in faces]
         pipe = self._redis.pipeline(transaction=True)
         pipe.hset(
             keys.collection_faces(collection_id),
             mapping={face.face_id: json.dumps(_face_record(face)) for face, _ in faces},
         )
-        pipe.hset(
-            keys.collection_vectors(collection_id),
-            mapping={face.face_id: vector.astype("<f4").tobytes() for face, vector in faces},
-        )
+        pipe.hset(keys.collection_vectors(collection_id), mapping=dict(stored))
         pipe.hincrby(keys.collection(collection_id), "version", 1)
         pipe.execute()
 
@@ -191,10 +194,25 @@ class CollectionStore:
         }
 
     def vector(self, collection_id: str, face_id: str) -> FaceVector | None:
-        raw = self._raw.hget(keys.collection_vectors(collection_id), face_id)
-        if not isinstance(raw, bytes):
-            return None
-        return np.frombuffer(raw, dtype="<f4").astype(np.float32)
+        """The in-memory vector of one face (None if the face or the collection does not exist)."""
+        return self.vectors(collection_id, [face_id]).get(face_id)
+
+    def vectors(self, collection_id: str, face_ids: Sequence[str]) -> dict[str, FaceVector]:
+        """The vectors of the given faces that exist, in the collection's model version."""
+        wanted = list(dict.fromkeys(face_ids))
+        if not wanted:
+            return {}
+        pipe = self._raw.pipeline(transaction=True)
+        pipe.hget(keys.collection(collection_id), "face_model_version")
+        pipe.hmget(keys.collection_vectors(collection_id), wanted)
+        version, raws = pipe.execute()
+        if not isinstance(version, bytes):
+            return {}
+        found = [(face_id, bytes(raw)) for face_id, raw in zip(wanted, raws, strict=True) if raw is not None]
+        if not found:
+            return {}
+        decoded = descriptors.decode_all([raw for _, raw in found], version.decode())
+        return {face_id: decoded[i] for i, (face_id, _) in enumerate(found)}
 
     def list_faces(
         self, collection_id: str, after: str | None, limit: int, only: Sequence[str] | None = None
@@ -222,13 +240,14 @@ class CollectionStore:
             return cached[1]
         # Read the vectors and the stamp in one transaction so the cache entry is consistent.
         pipe = self._raw.pipeline(transaction=True)
-        pipe.hmget(keys.collection(collection_id), ["generation", "version"])
+        pipe.hmget(keys.collection(collection_id), ["generation", "version", "face_model_version"])
         pipe.hgetall(keys.collection_vectors(collection_id))
         raw_stamp, raw_vectors = pipe.execute()
         if raw_stamp[0] is None:
             raise CollectionNotFound(f"The collection {collection_id} does not exist.")
         index = FaceVectorIndex.from_bytes(
-            [(face_id.decode(), bytes(vector)) for face_id, vector in raw_vectors.items()]
+            [(face_id.decode(), bytes(vector)) for face_id, vector in raw_vectors.items()],
+            raw_stamp[2].decode(),
         )
         with self._cache_lock:
             self._cache[collection_id] = ((raw_stamp[0].decode(), raw_stamp[1].decode()), index)

@@ -24,7 +24,7 @@ import redis
 from redis.client import Pipeline
 
 from pipelines.errors import Conflict, NotFound, QuotaExceeded
-from pipelines.faces.embedding import FaceVector
+from pipelines.faces.descriptors import FaceVector
 from pipelines.faces.users import (
     MAX_FACES_PER_USER,
     FaceChanges,
@@ -113,12 +113,7 @@ class FaceUserStore:
 
     def vectors(self, collection_id: str, face_ids: Sequence[str]) -> dict[str, FaceVector]:
         """Descriptors of the given faces that exist (face vectors never change once indexed)."""
-        found: dict[str, FaceVector] = {}
-        for face_id in dict.fromkeys(face_ids):
-            vector = self._collections.vector(collection_id, face_id)
-            if vector is not None:
-                found[face_id] = vector
-        return found
+        return self._collections.vectors(collection_id, face_ids)
 
     # --- associations ------------------------------------------------------------------------------
 
@@ -132,9 +127,10 @@ class FaceUserStore:
             user = self._read_user(pipe, collection_id, user_id)
             wanted = list(dict.fromkeys(face_ids))
             known = self._known_faces(pipe, collection_id, wanted + list(user.face_ids))
-            vectors = {face_id: v for face_id, v in self.vectors(collection_id, known).items()}
+            vectors = self.vectors(collection_id, known)
             owners = _owners_of(pipe, collection_id, wanted)
-            accepted, refused = plan_association(user, wanted, vectors, owners, threshold)
+            version = str(pipe.hget(keys.collection(collection_id), "face_model_version"))
+            accepted, refused = plan_association(user, wanted, vectors, owners, threshold, version)
             if accepted and len(user.face_ids) + len(accepted) > MAX_FACES_PER_USER:
                 raise UserFaceQuotaExceeded(
                     f"The user {user_id} has {len(user.face_ids)} faces; {len(accepted)} more would exceed "

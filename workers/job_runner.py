@@ -18,11 +18,13 @@ from collections.abc import Callable, Iterable
 
 from celery.exceptions import SoftTimeLimitExceeded
 
-from pipelines.decoding import VideoDecodeError, probe_video
+from pipelines.decoding import DecodeDamage, VideoDecodeError, probe_video
 from pipelines.errors import VidrekError
 from pipelines.video_metadata import video_metadata_item
 from workers.analyses import AnalysisInput, load_analysis
+from workers.job_logging import job_context
 from workers.jobs import JobRecord, JobStatus, JobStore, now_ms
+from workers.metrics import FRAMES_ANALYSED, operation_frames_analysed
 from workers.models import Models
 from workers.operations import VIDEO_OPERATIONS, VideoOperation
 from workers.settings import Settings
@@ -74,6 +76,12 @@ class JobRunner:
         self.lock_ttl_seconds = max(1, math.ceil(3 * settings.job_heartbeat_seconds))
 
     def run(self, job_id: str) -> None:
+        with job_context(job_id):  # every log line of the run names the job
+            log.info("run started by %s", self.owner)
+            self._run(job_id)
+            log.info("run ended")
+
+    def _run(self, job_id: str) -> None:
         job = self.jobs.get(job_id)
         if job is None:
             log.warning("job %s no longer exists; dropping its task", job_id)
@@ -122,6 +130,7 @@ class JobRunner:
                     )
                 self.jobs.record_video_metadata(job.job_id, video_metadata_item(info))
                 analysis = load_analysis(operation.analysis)
+                damage = DecodeDamage()
                 result = analysis(
                     AnalysisInput(
                         video_path=path,
@@ -131,13 +140,21 @@ class JobRunner:
                         models=self.models,
                         stores=self.stores,
                         progress=self._progress_reporter(job.job_id),
+                        damage=damage,
                     )
                 )
                 check_result_views(operation, result.views)
             counts = self.results.replace(job.job_id, result.views, self.jobs.retention_seconds)
+            frames = operation_frames_analysed(
+                operation.name, info.duration_ms, info.frame_rate, self.settings
+            )
+            self.stores.metrics.count(FRAMES_ANALYSED, {"operation": operation.name}, frames)
+            self.stores.metrics.flush()  # a SUCCEEDED job's frames and inference times are in /metrics
             self.jobs.finish(
                 job.job_id,
                 JobStatus.SUCCEEDED,
+                # Damage the decoder reported but the damage policy tolerated is never silent.
+                message=damage.status_message(),
                 response_members=result.response_members,
                 result_counts=counts,
             )

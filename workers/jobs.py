@@ -21,6 +21,7 @@ import redis
 
 from pipelines.errors import Conflict
 from workers import keys
+from workers.metrics import JOBS_FINISHED, JOBS_SUBMITTED, count
 from workers.notifications.channel import wants_notification
 
 
@@ -154,12 +155,14 @@ class JobStore:
         token = request.get("ClientRequestToken")
         if not isinstance(token, str):
             self._write_new(job)
+            count(self._redis, JOBS_SUBMITTED, {"operation": operation})
             return job, True
         token_key = keys.client_token(operation, token)
         claim = json.dumps({"job_id": job.job_id, "fingerprint": request_fingerprint(request)})
         # The job is written before the token claims it, so a token never points at a missing job.
         self._write_new(job)
         if self._redis.set(token_key, claim, nx=True, ex=self.retention_seconds):
+            count(self._redis, JOBS_SUBMITTED, {"operation": operation})
             return job, True
         self.delete(job.job_id)
         existing = json.loads(str(self._redis.get(token_key) or "{}"))
@@ -175,12 +178,16 @@ class JobStore:
         pipe.hset(keys.job(job.job_id), mapping=_fields(job.to_hash()))
         pipe.expire(keys.job(job.job_id), self._running_ttl)
         pipe.sadd(keys.ACTIVE_JOBS, job.job_id)
+        pipe.zadd(keys.RECENT_JOBS, {job.job_id: job.created_ms})
+        # No job lives longer than its running TTL: older entries of the listing are gone for good.
+        pipe.zremrangebyscore(keys.RECENT_JOBS, "-inf", job.created_ms - self._running_ttl * 1000)
         pipe.execute()
 
     def delete(self, job_id: str) -> None:
         pipe = self._redis.pipeline(transaction=True)
         pipe.delete(keys.job(job_id))
         pipe.srem(keys.ACTIVE_JOBS, job_id)
+        pipe.zrem(keys.RECENT_JOBS, job_id)
         pipe.execute()
 
     # --- reads -----------------------------------------------------------------------------------
@@ -192,6 +199,40 @@ class JobStore:
 
     def active_job_ids(self) -> list[str]:
         return sorted(str(m) for m in self._redis.smembers(keys.ACTIVE_JOBS))
+
+    def recent(self, limit: int) -> list[JobRecord]:
+        """The newest jobs first, at most ``limit`` (ids whose job expired are dropped from the listing)."""
+        found: list[JobRecord] = []
+        start = 0
+        while len(found) < limit:
+            batch = [str(i) for i in self._redis.zrevrange(keys.RECENT_JOBS, start, start + limit - 1)]
+            if not batch:
+                break
+            pipe = self._redis.pipeline(transaction=False)
+            for job_id in batch:
+                pipe.hgetall(keys.job(job_id))
+            expired = []
+            for job_id, data in zip(batch, pipe.execute(), strict=True):
+                if data:
+                    found.append(JobRecord.from_hash({str(k): str(v) for k, v in data.items()}))
+                else:
+                    expired.append(job_id)
+            if expired:
+                self._redis.zrem(keys.RECENT_JOBS, *expired)
+            start += len(batch) - len(expired)
+        return found[:limit]
+
+    def active_operations(self) -> list[tuple[str, bool]]:
+        """``(operation, started)`` of every job that has not reached a final state."""
+        ids = self.active_job_ids()
+        pipe = self._redis.pipeline(transaction=False)
+        for job_id in ids:
+            pipe.hmget(keys.job(job_id), ["operation", "started_ms", "status"])
+        active = []
+        for operation, started_ms, status in pipe.execute():
+            if operation is not None and status == JobStatus.IN_PROGRESS.value:
+                active.append((str(operation), int(started_ms or 0) > 0))
+        return active
 
     # --- updates by the API and the worker --------------------------------------------------------
     def mark_enqueued(self, job_id: str) -> None:
@@ -242,9 +283,11 @@ class JobStore:
             fields["result_counts"] = json.dumps(result_counts)
         # Completion notification (workers/notifications): queued in the outbox in the same transaction
         # as the final state, so a worker dying right after this cannot lose it.
-        notify = wants_notification(self._redis.hget(keys.job(job_id), "request"))
+        request, operation = self._redis.hmget(keys.job(job_id), ["request", "operation"])
+        notify = wants_notification(request)
         pipe = self._redis.pipeline(transaction=True)
         pipe.hset(keys.job(job_id), mapping=_fields(fields))
+        count(pipe, JOBS_FINISHED, {"operation": str(operation), "status": status.value})
         pipe.expire(keys.job(job_id), self.retention_seconds)
         if notify:
             pipe.zadd(keys.NOTIFICATION_OUTBOX, {job_id: int(fields["finished_ms"])})

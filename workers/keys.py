@@ -37,6 +37,22 @@ def run_lock(job_id: str) -> str:
     return f"{PREFIX}lock:{job_id}"
 
 
+#: Sorted set: every job id scored by its creation time (Unix ms), newest last; read by
+#: ``GET /vidrek/jobs`` (`vidrek jobs`). Entries older than the result retention are trimmed as jobs are
+#: created, and ids whose job hash expired are dropped when listed.
+RECENT_JOBS = f"{PREFIX}jobs:recent"
+
+# --- metrics (workers/metrics.py) -------------------------------------------------------------------
+
+#: Hash: counter series (JSON ``[name, {label: value}]``) -> count, incremented by every process (API,
+#: workers) and read by the API's ``GET /metrics``.
+METRIC_COUNTERS = f"{PREFIX}metrics:counters"
+
+#: Hash: histogram series field (JSON ``[name, {label: value}, bucket index | "sum"]``) -> the number of
+#: observations in that bucket (not cumulative), or the sum of the observed values.
+METRIC_HISTOGRAMS = f"{PREFIX}metrics:histograms"
+
+
 # --- face collections (workers/collections.py) ----------------------------------------------------------
 
 #: Sorted set (all scores 0, ordered by name) of every face collection id.

@@ -17,18 +17,28 @@ from typing import Any, TypeVar
 
 from pipelines.calibration import DEFAULT_CALIBRATION, IDENTITY_CALIBRATION, ScoreCalibration
 from pipelines.classification.imagenet import ImageNetClassifier
+from pipelines.classification.label_scores import ClassifierLabels
 from pipelines.detection import ObjectDetector
 from pipelines.detectors.factory import create_detector
+from pipelines.face_labels import FACE_MAX_SIDE
 from pipelines.face_results import requested_attributes
+from pipelines.faces.analysis import FaceModels
 from pipelines.faces.attributes import FaceAttributeModel, load_attribute_model
+from pipelines.faces.descriptors import is_fused
 from pipelines.faces.detection import FaceDetector, create_face_detector
-from pipelines.faces.embedding import FaceEmbedder
+from pipelines.faces.embedding import DlibEmbedder, FaceEmbedder, FusedEmbedder
+from pipelines.faces.faceres import load_faceres
+from pipelines.faces.iris import IrisModel, load_iris_model
+from pipelines.faces.mesh import FaceMeshModel, load_face_mesh
 from pipelines.faces.mtcnn import MtcnnThresholds
+from pipelines.frame_labeller import FrameLabeller, ImageLevelModels
+from pipelines.image_level_calibration import ImageLevelCalibration
 from pipelines.models.registry import model_path
 from pipelines.moderation.scorer import ModerationScorer
 from pipelines.persons.movenet import MoveNetPersonDetector
 from pipelines.protective_equipment.analysis import EquipmentAnalysisSettings, ProtectiveEquipmentAnalyser
 from pipelines.protective_equipment.equipment import EquipmentDetector
+from pipelines.taxonomy import LabelTaxonomy
 from pipelines.text.ocr import OcrParams
 from pipelines.text.reader import TextReader
 from workers.settings import Settings
@@ -43,10 +53,13 @@ PPE_POSE_MIN_SCORE = 0.1
 
 #: Names accepted by :meth:`Models.warm`, each the name of a builder method.
 MODEL_NAMES = (
+    "frame_labeller",
     "label_detector",
     "person_detector",
     "face_detector",
     "attribute_model",
+    "face_mesh",
+    "iris_model",
     "face_embedder",
     "text_reader",
     "moderation_scorer",
@@ -99,6 +112,47 @@ class Models:
     def label_calibration(self) -> ScoreCalibration:
         """CenterNet's scores are calibrated on labelled media; a user's model reports its own scores."""
         return DEFAULT_CALIBRATION if self.settings.detector == "centernet" else IDENTITY_CALIBRATION
+
+    def frame_labeller(self, image_level: bool = True) -> FrameLabeller:
+        """Label detection's models together (DetectLabels, StartLabelDetection): the label detector, and
+        with ``image_level`` the ImageNet classifier with its label curves, MTCNN and the face attribute
+        models (without: the detector alone, ``VIDREK_LABEL_CLASSIFIER_FPS=0``)."""
+        if not image_level:
+            return self._get(
+                "object_labeller",
+                lambda: FrameLabeller(
+                    self.label_detector(), self.label_calibration(), LabelTaxonomy.load_default()
+                ),
+            )
+
+        def build() -> FrameLabeller:
+            taxonomy = LabelTaxonomy.load_default()
+            calibration = ImageLevelCalibration.load_default()
+            image_level = ImageLevelModels(
+                classifier=self.image_classifier(),
+                labels=ClassifierLabels(
+                    taxonomy, calibration.classifier_own, calibration.classifier_ancestor
+                ),
+                faces=self.label_face_detector(),
+                attributes=self.attribute_model(),
+                face_calibration=calibration.face,
+            )
+            return FrameLabeller(self.label_detector(), self.label_calibration(), taxonomy, image_level)
+
+        return self._get("frame_labeller", build)
+
+    def label_face_detector(self) -> FaceDetector:
+        """MTCNN for the Face, Man, Woman ... labels: the ``VIDREK_FACE_*`` thresholds, pictures analysed
+        at most ``FACE_MAX_SIDE`` pixels long (the size video frames are sampled at for labels)."""
+        s = self.settings
+        return self._get(
+            "label_face_detector",
+            lambda: create_face_detector(
+                s.onnx_threads,
+                MtcnnThresholds(min_face_px=s.face_min_face_px, onet=s.face_detection_threshold),
+                FACE_MAX_SIDE,
+            ),
+        )
 
     def image_classifier(self) -> ImageNetClassifier:
         """EfficientNet-Lite3: 1000 ImageNet class probabilities for a whole frame (image-level labels)."""
@@ -179,13 +233,45 @@ class Models:
         s = self.settings
         return self._get("attribute_model", lambda: load_attribute_model(s.model_dir, s.onnx_threads))
 
-    def attribute_model_for(self, attributes: str | Collection[str] | None) -> FaceAttributeModel | None:
-        """The attribute model when ``attributes`` asks for ALL, else None (DEFAULT needs none)."""
-        return self.attribute_model() if requested_attributes(attributes) else None
+    def face_mesh(self) -> FaceMeshModel:
+        """facemesh: Pose (DEFAULT), the 30 landmarks (ALL) and the eyes the iris model reads."""
+        s = self.settings
+        return self._get("face_mesh", lambda: load_face_mesh(s.model_dir, s.onnx_threads))
+
+    def iris_model(self) -> IrisModel:
+        """MediaPipe Iris: EyeDirection and the pupils (ALL, EYE_DIRECTION)."""
+        s = self.settings
+        return self._get("iris_model", lambda: load_iris_model(s.model_dir, s.onnx_threads))
+
+    def attribute_model_for(self, attributes: str | Collection[str] | None) -> FaceModels:
+        """The per-face models a request's ``Attributes`` / ``FaceAttributes`` need: facemesh always
+        (Pose is a DEFAULT attribute), the iris model for EyeDirection, the attribute model for the rest."""
+        wanted = requested_attributes(attributes)
+        return FaceModels(
+            mesh=self.face_mesh(),
+            iris=self.iris_model() if "EYE_DIRECTION" in wanted else None,
+            attributes=self.attribute_model() if wanted - {"EYE_DIRECTION"} else None,
+        )
 
     def face_embedder(self) -> FaceEmbedder:
-        """dlib's 128-D face descriptor (collections, search, celebrities)."""
-        return self._get("face_embedder", FaceEmbedder)
+        """The descriptor of new collections: dlib + faceres fused (``vidrek-dlib-faceres-fusion-1``).
+
+        Its vectors serve collections of every model version (a ``dlib-resnet-v1`` collection reads their
+        dlib part), so video face search, stream processors and celebrities use it whatever the
+        collection; :meth:`face_embedder_for` spares the faceres run when only dlib is needed."""
+        s = self.settings
+        return self._get(
+            "face_embedder",
+            lambda: FusedEmbedder(self.dlib_face_embedder(), load_faceres(s.model_dir, s.onnx_threads)),
+        )
+
+    def dlib_face_embedder(self) -> DlibEmbedder:
+        """dlib's 128-D descriptor alone (``dlib-resnet-v1`` collections)."""
+        return self._get("dlib_face_embedder", DlibEmbedder)
+
+    def face_embedder_for(self, model_version: str) -> FaceEmbedder:
+        """The descriptor a collection of ``model_version`` stores and searches with."""
+        return self.face_embedder() if is_fused(model_version) else self.dlib_face_embedder()
 
     # --- text and moderation --------------------------------------------------------------------------
 

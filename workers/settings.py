@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workers.celery_names import ANALYSIS_QUEUE
@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(
         default_factory=_default_data_dir,
-        description="Where `vidrek up` keeps the embedded Redis's append-only file (default "
-        "~/.local/share/vidrek).",
+        description="Where `vidrek up` keeps the embedded Redis's append-only file (redis/), the logs of "
+        "its processes (logs/), and the uploads bucket's files (uploads/); default ~/.local/share/vidrek.",
     )
     api_host: str = Field(default="127.0.0.1", description="Address the API listens on.")
     api_port: int = Field(default=8000, ge=1, le=65535, description="Port the API listens on.")
@@ -51,11 +51,88 @@ class Settings(BaseSettings):
         "cores / onnx_threads only makes each slower.",
     )
 
+    # --- the API's limits on clients and requests (see the README's "Bad input") ------------------
+    api_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=4096,
+        le=64 * 1024 * 1024,
+        description="Largest request body in bytes (4 KiB-64 MiB, default 1 MiB) of an operation without "
+        "image bytes. Operations whose input has blob members get the base64 size of the model's limits for "
+        "them on top (DetectLabels and other one-image operations: ~8 MB; CompareFaces, two images: ~15 MB). "
+        "A larger body, or a Content-Length announcing one, is refused before it is read or parsed: "
+        "ImageTooLargeException for image operations, SerializationException for the others. Too small "
+        "refuses long filter lists or tag maps; larger lets every request hold that much memory.",
+    )
+    api_header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds (0-300] a client may take to send a request's headers, counted from the "
+        "connection (or the previous answer on a kept-alive connection, so it also bounds keep-alive); then "
+        "the connection is closed. Bounds connections that never finish their headers. Too small cuts off "
+        "clients on very slow links; larger lets half-open connections hold server resources for longer.",
+    )
+    api_body_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="Seconds (0-3600] a client may take to send a request body once its headers arrived; "
+        "then the connection is closed (an SDK sees it drop and retries). The default needs ~140 KB/s for "
+        "an 8 MB image request. Too small fails uploads over slow links; larger lets clients that trickle "
+        "their bodies hold connections and memory for longer.",
+    )
+    api_keep_alive_seconds: int = Field(
+        default=5,
+        ge=1,
+        le=300,
+        description="Seconds (1-300) an idle kept-alive connection stays open between two requests "
+        "(uvicorn's timeout_keep_alive). Too small makes clients reconnect more often; larger keeps idle "
+        "connections open.",
+    )
+    api_max_connections: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="Connections, and requests in progress, the API serves at once (1-100000); a request "
+        "beyond them is answered 503 Service Unavailable, which SDKs retry (uvicorn's limit_concurrency). "
+        "Connections still sending their headers count until api_header_timeout_seconds closes them. Too "
+        "low turns bursts into retries; higher needs as many file descriptors and lets a flood of "
+        "connections use more memory.",
+    )
+    api_image_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Image operations (DetectLabels, DetectFaces, IndexFaces, CompareFaces ...) the API runs "
+        "at once, off its event loop (1-64); more wait for a slot. Each holds its decoded pictures (up to "
+        "~250 MB at image_max_pixels) and runs models on onnx_threads cores: more than cores / "
+        "onnx_threads only makes each slower and costs memory; 1 runs them one by one.",
+    )
+    image_max_pixels: int = Field(
+        default=25_000_000,
+        ge=1_000_000,
+        le=100_000_000,
+        description="Pixel budget (width x height, 1-100 million) of a picture given to an image "
+        "operation, checked from the image header before decoding (a 6000x4000 photo fits the default). "
+        "A larger JPEG is decoded at 1/2, 1/4 or 1/8 size by the JPEG decoder (boxes stay right, detail "
+        "is lost); a larger PNG is refused with ImageTooLargeException; a side above 10,000 px always is. "
+        "Each decoded picture costs ~3 bytes per pixel plus one transient copy (~150-250 MB at the "
+        "default). Higher: more memory per request; lower: less detail in large photos, more PNGs refused.",
+    )
+
     # --- video sources ----------------------------------------------------------------------------
     local_buckets: dict[str, Path] = Field(
         default_factory=dict,
         description='JSON object mapping bucket names to local directories, e.g. {"videos": "/srv/videos"}. '
         "The `samples` bucket (bundled clips) is always present unless overridden.",
+    )
+    uploads_bucket: str = Field(
+        default="uploads",
+        pattern=r"^([0-9A-Za-z.\-_]{3,255})?$",
+        description="Local bucket, the folder `uploads` under data_dir, where `vidrek analyze` puts the "
+        "local files it is given (a hard link, else a copy); like `samples` it always exists unless "
+        "local_buckets maps the name. Empty: no such bucket, and `vidrek analyze` takes only s3:// URLs. "
+        "The API and workers must see the same folder as the command (same machine and data_dir).",
     )
     s3_endpoint_url: str = Field(
         default="",
@@ -80,6 +157,13 @@ class Settings(BaseSettings):
         gt=0,
         description="Longest video in seconds (default 6 h, as AWS); longer ones end FAILED.",
     )
+
+    @model_validator(mode="after")
+    def _with_uploads_bucket(self) -> Settings:
+        """The uploads bucket is a local bucket of every process (API, workers, the CLI)."""
+        if self.uploads_bucket and self.uploads_bucket not in self.local_buckets:
+            self.local_buckets = {**self.local_buckets, self.uploads_bucket: self.data_dir / "uploads"}
+        return self
 
     # --- jobs -------------------------------------------------------------------------------------
     result_ttl_seconds: int = Field(
@@ -128,6 +212,19 @@ class Settings(BaseSettings):
         description="Label detection samples per second of video (0-60]. Each sampled frame runs the "
         "detector (~35-50 ms on 2 cores). Lower: faster, but short appearances are missed and the evidence "
         "across frames is thinner; higher: slower, little gain above the video's frame rate.",
+    )
+    label_classifier_fps: float = Field(
+        default=0.5,
+        ge=0,
+        le=60,
+        description="Frames per second of video on which label detection also runs the image-level models "
+        "(unit: frames/s, range 0-60; above label_sample_fps it runs on every sampled frame): the ImageNet "
+        "classifier (scenes such as Beach, concepts, objects without a box, and its check of the "
+        "detector's animals) and MTCNN + face attributes (Face, Man, Woman, Adult, Smile), ~70-110 ms per "
+        "frame on 2 cores against ~36 ms for the detector. Their labels hold until the next such frame. "
+        "0: off (the detector's labels only). Lower: faster, but after a cut the old scene's labels stay "
+        "up to 1/fps s; higher: slower (bikes.mp4 end to end on 2 cores: 1 fps fell below 3x realtime, "
+        "0.5 fps stays above).",
     )
     detector: str = Field(
         default="centernet",

@@ -142,6 +142,11 @@ class S3ObjectRef:
             raise InvalidInput(f"{member}: S3Object.Name must be a non-empty string.")
         if version is not None and (not isinstance(version, str) or not version):
             raise InvalidInput(f"{member}: S3Object.Version must be a non-empty string when given.")
+        for field, value in (("Bucket", bucket), ("Name", name), ("Version", version or "")):
+            if not _is_text(value):
+                raise InvalidInput(
+                    f"{member}: S3Object.{field} is not valid Unicode text (it contains a lone surrogate)."
+                )
         return cls(bucket=bucket, name=name, version=version)
 
     def __str__(self) -> str:
@@ -269,6 +274,8 @@ class VideoSources:
             raise unreadable(ref, f"local bucket directory {root} does not exist")
         if "\x00" in ref.name:
             raise unreadable(ref, "name contains a NUL character")
+        if not _is_text(ref.name):  # no file name can hold it (os.fsencode fails)
+            raise unreadable(ref, "name is not valid Unicode text")
         pure = PurePosixPath(ref.name)
         if pure.is_absolute() or os.path.isabs(ref.name):
             raise unreadable(ref, "absolute names are not allowed in a local bucket")
@@ -395,6 +402,15 @@ def _transport_error(ref: S3ObjectRef, error: BotoCoreError) -> SourceError:
     if isinstance(error, S3ConnectionError):
         return unreadable(ref, f"S3 endpoint unreachable: {error}", retryable=True)
     return unreadable(ref, f"S3 transfer failed: {error}", retryable=True)
+
+
+def _is_text(value: str) -> bool:
+    """Whether ``value`` can be encoded as UTF-8 (S3 keys are UTF-8; a lone surrogate cannot be)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _safe_suffix(name: str) -> str:

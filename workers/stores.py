@@ -17,6 +17,7 @@ from workers.celebrity_gallery import CelebrityGallery
 from workers.collections import CollectionStore
 from workers.face_users import FaceUserStore
 from workers.jobs import JobStore
+from workers.metrics import MetricsBuffer
 from workers.notifications.delivery_log import DeliveryLog
 from workers.notifications.outbox import Outbox
 from workers.notifications.subscriptions import SubscriptionStore
@@ -44,6 +45,8 @@ class Stores:
     delivery_log: DeliveryLog
     subscriptions: SubscriptionStore
     outbox: Outbox
+    #: The process's buffered metric counts (inference and Get* latencies ...), see workers/metrics.py.
+    metrics: MetricsBuffer
 
     @classmethod
     def on(cls, client: redis.Redis, settings: Settings) -> Stores:
@@ -66,6 +69,7 @@ class Stores:
             delivery_log=DeliveryLog(client, settings.result_ttl_seconds),
             subscriptions=SubscriptionStore(client),
             outbox=Outbox(client, int(settings.notification_lease_seconds * 1000)),
+            metrics=MetricsBuffer(client),
         )
 
     @classmethod
@@ -75,5 +79,6 @@ class Stores:
 
     def close(self) -> None:
         """Close the stores' own connections and the client."""
+        self.metrics.close()
         self.collections.close()
         self.redis_client.close()

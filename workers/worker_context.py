@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from workers.metrics import count_inferences
 from workers.models import Models
 from workers.settings import Settings, get_settings
 from workers.sources import VideoSources
@@ -25,7 +26,9 @@ class WorkerContext:
 
     @classmethod
     def create(cls, settings: Settings) -> WorkerContext:
-        return cls(settings, Stores.connect(settings), Models(settings), VideoSources(settings))
+        stores = Stores.connect(settings)
+        count_inferences(stores.metrics)
+        return cls(settings, stores, Models(settings), VideoSources(settings))
 
 
 _context: WorkerContext | None = None

@@ -3,6 +3,11 @@
 CreateCollection, DescribeCollection, DeleteCollection, ListCollections, IndexFaces, ListFaces,
 DeleteFaces, SearchFaces, SearchFacesByImage and CompareFaces; plus the StartFaceSearch check that the
 collection exists. Faces are stored as descriptors + metadata only (:mod:`workers.collections`).
+
+A collection keeps the ``FaceModelVersion`` it was created with (as on AWS): new collections get
+:data:`FACE_MODEL_VERSION` (dlib + faceres fused); a ``dlib-resnet-v1`` collection goes on indexing and
+searching with dlib alone. Every answer about a collection names the collection's version. CompareFaces
+has no collection and uses the newest descriptor.
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ from pipelines.faces.analysis import analyse_faces
 from pipelines.faces.embedding import FACE_MODEL_VERSION, FaceVector
 from pipelines.faces.quality_filter import filter_faces, quality_reasons
 from pipelines.faces.records import IndexedFace
-from pipelines.faces.similarity import DEFAULT_THRESHOLD, similarity_from_distances
+from pipelines.faces.search import FaceVectorIndex
+from pipelines.faces.similarity import DEFAULT_THRESHOLD
 from pipelines.faces.types import FaceAnalysis
 from pipelines.images import DecodedImage
 from workers.collections import CollectionStore
@@ -45,6 +51,9 @@ DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 4096
 #: SearchFaces* default MaxFaces (Rekognition: "the maximum number of faces to return").
 DEFAULT_MAX_MATCHES = 4096
+#: CompareFaces compares the source face with at most this many target faces, the largest (AWS: "If the
+#: target image contains more than 100 faces, CompareFaces compares the 100 largest faces").
+MAX_COMPARED_TARGET_FACES = 100
 
 # --- collections -------------------------------------------------------------------------------------
 
@@ -90,7 +99,8 @@ def list_collections(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, A
 def index_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     store = ctx.stores.collections
     collection_id = params["CollectionId"]
-    store.describe(collection_id)  # an unknown collection is refused before the image is read
+    # An unknown collection is refused before the image is read.
+    version = store.describe(collection_id).face_model_version
     image = load_image(ctx, params["Image"])
     attributes = params.get("DetectionAttributes") or ["DEFAULT"]
     faces = _analyse(ctx, image, attributes)
@@ -101,7 +111,8 @@ def index_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
         image.width,
         image.height,
     )
-    vectors = ctx.models.face_embedder().embed_all(image.rgb, [face.detection.box for face in chosen.kept])
+    embedder = ctx.models.face_embedder_for(version)
+    vectors = embedder.embed_all(image.rgb, [face.detection.box for face in chosen.kept])
     image_id = str(uuid.uuid4())
     records = [
         (
@@ -111,7 +122,7 @@ def index_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
                 external_image_id=params.get("ExternalImageId"),
                 box=face.detection.box,
                 confidence=face.detection.confidence,
-                model_version=FACE_MODEL_VERSION,
+                model_version=version,
             ),
             face,
         )
@@ -123,7 +134,7 @@ def index_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     # OrientationCorrection is left out: EXIF orientation is applied before detection, as it is today.
     return {
         "FaceRecords": [face_record_json(record, face, attributes) for record, face in records],
-        "FaceModelVersion": FACE_MODEL_VERSION,
+        "FaceModelVersion": version,
         "UnindexedFaces": [
             unindexed_face_json(face, reasons, attributes) for face, reasons in chosen.refused
         ],
@@ -136,10 +147,11 @@ def list_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("UserId"):  # one user's faces (users: api/handlers/users.py, workers/face_users.py)
         only = ctx.stores.users.faces_of(collection_id, params["UserId"], only)
     after = _decode_token(params.get("NextToken"), scope=f"faces/{collection_id}")
-    faces, last = ctx.stores.collections.list_faces(collection_id, after, _page_size(params), only)
+    store = ctx.stores.collections
+    faces, last = store.list_faces(collection_id, after, _page_size(params), only)
     response: dict[str, Any] = {
         "Faces": [face_json(face) for face in faces],
-        "FaceModelVersion": FACE_MODEL_VERSION,
+        "FaceModelVersion": store.describe(collection_id).face_model_version,
     }
     if last is not None:
         response["NextToken"] = _encode_token(f"faces/{collection_id}", last)
@@ -163,18 +175,18 @@ def delete_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
 def search_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     store = ctx.stores.collections
     collection_id, face_id = params["CollectionId"], params["FaceId"]
-    store.describe(collection_id)
+    version = store.describe(collection_id).face_model_version
     vector = store.vector(collection_id, face_id)
     if vector is None:
         raise ResourceNotFoundException(f"The face {face_id} is not in the collection {collection_id}.")
     matches = _search(store, collection_id, vector, params, exclude=face_id)
-    return {"SearchedFaceId": face_id, "FaceMatches": matches, "FaceModelVersion": FACE_MODEL_VERSION}
+    return {"SearchedFaceId": face_id, "FaceMatches": matches, "FaceModelVersion": version}
 
 
 def search_faces_by_image(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     store = ctx.stores.collections
     collection_id = params["CollectionId"]
-    store.describe(collection_id)
+    version = store.describe(collection_id).face_model_version
     image = load_image(ctx, params["Image"])
     faces = _analyse(ctx, image, ["DEFAULT"])
     if not faces:
@@ -187,10 +199,10 @@ def search_faces_by_image(ctx: ServiceContext, params: dict[str, Any]) -> dict[s
         raise InvalidParameterException(
             f"The largest face in the image does not pass QualityFilter {level}: {', '.join(refused)}."
         )
-    vector = ctx.models.face_embedder().embed(image.rgb, largest.detection.box)
+    vector = ctx.models.face_embedder_for(version).embed(image.rgb, largest.detection.box)
     response = searched_face_json(largest)
     response["FaceMatches"] = _search(store, collection_id, vector, params)
-    response["FaceModelVersion"] = FACE_MODEL_VERSION
+    response["FaceModelVersion"] = version
     # Beyond AWS: the other faces found in the image, which were not searched (boto3 ignores the member;
     # read it from the raw body, like Progress).
     response["UnsearchedFaces"] = [unsearched_face_json(face, ["FACE_NOT_LARGEST"]) for face in others]
@@ -212,14 +224,14 @@ def compare_faces(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]
         )
     targets = [
         face
-        for face in _analyse(ctx, target_image, ["DEFAULT"])
+        for face in _largest(_analyse(ctx, target_image, ["DEFAULT"]), MAX_COMPARED_TARGET_FACES)
         if not quality_reasons(face, level, target_image.width, target_image.height)
     ]
     embedder = ctx.models.face_embedder()
     source_vector = embedder.embed(source_image.rgb, source.detection.box)
     target_vectors = embedder.embed_all(target_image.rgb, [face.detection.box for face in targets])
     threshold = float(params.get("SimilarityThreshold", DEFAULT_THRESHOLD))
-    scored = _similarities(source_vector, target_vectors)
+    scored = _similarities(source_vector, target_vectors, embedder.model_version)
     matches = sorted(
         (
             (similarity, face)
@@ -274,11 +286,19 @@ def _search(
     return [face_match_json(faces[m.face_id], m.similarity) for m in found if m.face_id in faces]
 
 
-def _similarities(source: FaceVector, targets: Sequence[FaceVector]) -> list[float]:
+def _largest(faces: list[FaceAnalysis], count: int) -> list[FaceAnalysis]:
+    """The ``count`` largest of ``faces`` (by box area), in their original order."""
+    if len(faces) <= count:
+        return faces
+    kept = {id(face) for face in sorted(faces, key=lambda face: -face.detection.box.area)[:count]}
+    return [face for face in faces if id(face) in kept]
+
+
+def _similarities(source: FaceVector, targets: Sequence[FaceVector], model_version: str) -> list[float]:
     if not targets:
         return []
-    distances = np.linalg.norm(np.stack(targets) - source, axis=1)
-    return [float(s) for s in similarity_from_distances(distances)]
+    index = FaceVectorIndex([str(i) for i in range(len(targets))], np.stack(targets), model_version)
+    return [float(s) for s in index.similarities(source)]
 
 
 def _page_size(params: dict[str, Any]) -> int:
@@ -298,7 +318,9 @@ def _decode_token(token: str | None, scope: str) -> str | None:
         payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         if payload["s"] != scope:
             raise ValueError("token of another listing")
-        return str(payload["a"])
+        after = str(payload["a"])
+        after.encode("utf-8")  # a lone surrogate (UnicodeEncodeError, a ValueError) names no position
+        return after
     except (binascii.Error, ValueError, KeyError, TypeError) as err:
         raise InvalidPaginationTokenException(
             "Invalid Pagination Token: it was not issued for this listing."

@@ -18,7 +18,7 @@ from api.images import load_image
 from api.paging import PagePosition
 from pipelines.face_collection_results import unsearched_face_json
 from pipelines.faces.analysis import analyse_faces
-from pipelines.faces.embedding import FACE_MODEL_VERSION, FaceVector
+from pipelines.faces.embedding import FaceVector
 from pipelines.faces.quality_filter import quality_reasons
 from pipelines.faces.search import VectorMatch
 from pipelines.faces.users import (
@@ -123,11 +123,12 @@ def search_users(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     if (user_id is None) == (face_id is None):
         raise InvalidParameterException("SearchUsers needs exactly one of UserId and FaceId.")
     users = ctx.stores.users
-    response: dict[str, Any] = {"FaceModelVersion": FACE_MODEL_VERSION}
+    # ResourceNotFound for the collection first.
+    version = ctx.stores.collections.describe(collection_id).face_model_version
+    response: dict[str, Any] = {"FaceModelVersion": version}
     if face_id is not None:
         vector = ctx.stores.collections.vector(collection_id, face_id)
         if vector is None:
-            ctx.stores.collections.describe(collection_id)  # ResourceNotFound for the collection first
             raise ResourceNotFoundException(f"The face {face_id} is not in the collection {collection_id}.")
         queries, exclude_face, exclude_user = [vector], face_id, None
         response["SearchedFace"] = {"FaceId": face_id}
@@ -144,11 +145,11 @@ def search_users(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
 
 def search_users_by_image(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     collection_id = params["CollectionId"]
-    ctx.stores.collections.describe(collection_id)
+    version = ctx.stores.collections.describe(collection_id).face_model_version
     image = load_image(ctx, params["Image"])
     faces = analyse_faces(image.rgb, ctx.models.face_detector())
     faces.sort(key=lambda face: -face.detection.box.area)
-    response: dict[str, Any] = {"UserMatches": [], "FaceModelVersion": FACE_MODEL_VERSION}
+    response: dict[str, Any] = {"UserMatches": [], "FaceModelVersion": version}
     unsearched = [unsearched_face_json(face, ["FACE_NOT_LARGEST"]) for face in faces[1:]]
     if faces:
         largest = faces[0]
@@ -158,7 +159,7 @@ def search_users_by_image(ctx: ServiceContext, params: dict[str, Any]) -> dict[s
             # AWS: "If no valid face is detected ... an empty UserMatches list and no SearchedFace".
             unsearched.insert(0, unsearched_face_json(largest, refused))
         else:
-            vector = ctx.models.face_embedder().embed(image.rgb, largest.detection.box)
+            vector = ctx.models.face_embedder_for(version).embed(image.rgb, largest.detection.box)
             matches = _match_users(ctx, collection_id, [vector], params, None, None)
             response["UserMatches"] = [user_match_json(match) for match in matches]
             response["SearchedFace"] = searched_face_details_json(largest)

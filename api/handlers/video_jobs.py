@@ -8,6 +8,7 @@ from api.context import ServiceContext
 from api.errors import ResourceNotFoundException
 from api.handlers import Handler, StartCheck
 from api.paging import PagePosition
+from workers.job_progress import in_progress_message
 from workers.jobs import JobStatus
 from workers.notifications.delivery_log import notifications_member
 from workers.operations import VIDEO_OPERATIONS, VideoOperation
@@ -54,6 +55,10 @@ def get_handler(operation: VideoOperation) -> Handler:
             response["JobTag"] = job.job_tag
         if job.status_message:
             response["StatusMessage"] = job.status_message
+        elif job.status is JobStatus.IN_PROGRESS:
+            # What the job is doing, in a member every SDK parses: "queued, 3 jobs ahead",
+            # "analysing: 42 % of 10:00" (Progress, below, is dropped by SDKs as unknown).
+            response["StatusMessage"] = in_progress_message(ctx.redis_client, job)
         if job.video_metadata:
             response["VideoMetadata"] = (
                 [job.video_metadata] if operation.video_metadata_as_list else job.video_metadata

@@ -1,10 +1,14 @@
 """Face attributes from human-models' faceres (age, gender), emotion and facemesh (eyes and mouth open,
 see :mod:`pipelines.faces.mesh`) models, built by ``vidrek models``.
 
-Pre-processing as Human (@vladmandic/human) does it, verified on the identity photos:
+Pre-processing, verified on the identity photos:
 - faceres (HSE_FaceRec_tf): the face crop (MTCNN's square box, not enlarged: enlarging it lowered the
-  gender margin on every photo) resized bilinearly to 224x224, RGB 0..255 -> gender sigmoid [N,1]
-  (1 = male), descriptor [N,1024], age softmax [N,100] (years 0..99).
+  gender margin on every photo) resized bilinearly to 224x224, fed as it was trained: BGR minus the
+  ImageNet means (:func:`pipelines.faces.faceres.as_faceres_input`) -> gender sigmoid [N,1] (1 = male),
+  descriptor [N,1024], age softmax [N,100] (years 0..99). Fed plain RGB 0..255 (Human's way, used
+  before), AgeRange read 7 years young on average and missed the true age on 3 of 12 identity photos;
+  as trained: 4 years young, 12/12 ranges contain the reference age, gender margin 0.88 instead of 0.77
+  (``benchmarks/README.md``, "Face descriptors").
 - emotion (oarriaga/face_classification, FER-2013): the same crop, 64x64, grey
   (0.2989 R + 0.587 G + 0.114 B) / 255, then ``(g - 0.5) * 2`` -> softmax over angry, disgust, fear,
   happy, sad, surprise, neutral.
@@ -20,6 +24,7 @@ import onnxruntime
 from PIL import Image
 
 from pipelines.detection import RGBImage
+from pipelines.faces.faceres import as_faceres_input, square_crop
 from pipelines.faces.mesh import FaceMeshModel, load_face_mesh
 from pipelines.faces.types import FaceAttributes
 from pipelines.geometry import BoundingBox
@@ -36,17 +41,6 @@ FACERES_OUTPUTS = ["gender_pred/Sigmoid:0", "age_pred/Softmax:0"]
 #: AgeRange percentiles of faceres' age distribution: wider bounds are right more often but say less.
 AGE_LOW_QUANTILE = 0.2
 AGE_HIGH_QUANTILE = 0.8
-
-
-def _square_crop(image: RGBImage, box: BoundingBox, side: int) -> RGBImage:
-    """The square around ``box``'s centre (side = the box's longer side), zero-padded, resized."""
-    height, width = image.shape[:2]
-    cx = (box.left + box.width / 2) * width
-    cy = (box.top + box.height / 2) * height
-    half = max(box.width * width, box.height * height) / 2
-    x1, y1, x2, y2 = (round(cx - half), round(cy - half), round(cx + half), round(cy + half))
-    crop = Image.fromarray(image).crop((x1, y1, max(x2, x1 + 1), max(y2, y1 + 1)))
-    return np.asarray(crop.resize((side, side), Image.Resampling.BILINEAR), dtype=np.uint8)
 
 
 class FaceAttributeModel:
@@ -69,19 +63,16 @@ class FaceAttributeModel:
         """Attributes of each face box in ``image`` (one batch per model)."""
         if not boxes:
             return []
-        crops = np.stack([_square_crop(image, box, 224) for box in boxes]).astype(np.float32)
+        crops = np.stack([square_crop(image, box, 1.0) for box in boxes])
         small = (
             np.stack(
-                [
-                    np.asarray(Image.fromarray(c).resize((64, 64), Image.Resampling.BILINEAR))
-                    for c in crops.astype(np.uint8)
-                ]
+                [np.asarray(Image.fromarray(c).resize((64, 64), Image.Resampling.BILINEAR)) for c in crops]
             ).astype(np.float32)
             / 255.0
         )
         grey = small[..., 0] * 0.2989 + small[..., 1] * 0.587 + small[..., 2] * 0.114
         with self._lock:
-            gender, age = self._faceres.run(FACERES_OUTPUTS, {"input_1:0": crops})
+            gender, age = self._faceres.run(FACERES_OUTPUTS, {"input_1:0": as_faceres_input(crops)})
             emotions = self._emotion.run(None, {"input_1:0": ((grey - 0.5) * 2.0)[..., None]})[0]
         meshes = self._mesh.analyse(image, boxes)
         results = []

@@ -1,13 +1,16 @@
 """Nearest faces in a collection: an exact, vectorised numpy scan over all descriptors.
 
-At 100k faces one query is one (100k x 128) float32 matrix-vector product plus a partial sort, a few
-milliseconds (``benchmarks/face_search.md``). Beyond a few million faces per collection an approximate
-index (FAISS from PyPI, or Redis Stack / Redis 8 vector sets) would replace this class; see that file.
+One query computes its distance to every face (:mod:`pipelines.faces.distances`), keeps those within the
+distance of the requested similarity, and partially sorts them. The cost is the matrix-vector products:
+memory-bound: at 100k faces 2.4 ms for dlib (128 float32 each, 51 MB) and 29 ms for fused faces (1,152
+values each, 461 MB), see ``benchmarks/README.md`` ("Face descriptors"). No exact shortcut exists for the
+fusion: a pair can match on faceres while dlib calls it far (that is what the fusion is for, turned
+faces), so every faceres product is needed; beyond ~100k faces per collection an approximate index
+(FAISS, Redis 8 vector sets) would replace this class.
 
-The product is computed with ``np.einsum``, not ``matrix @ q``: ``@`` goes to OpenBLAS, which
-multi-threads large products; on a busy 2-core machine its threads wait for cores and a 100k-face product
-took 8-40 ms (median) instead of 2-3 ms single-threaded. The scan is memory-bound (100k faces = 51 MB of
-vectors), so one thread loses nothing.
+The products use ``np.einsum``, not ``matrix @ q``: ``@`` goes to OpenBLAS, which multi-threads large
+products; on a busy 2-core machine its threads wait for cores and a 100k-face dlib product took 8-40 ms
+(median) instead of 2-3 ms single-threaded. The scan is memory-bound, so one thread loses nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from pipelines.faces.embedding import EMBEDDING_SIZE, FaceVector
-from pipelines.faces.similarity import distance_for_similarity, similarity_from_distances
+from pipelines.faces import descriptors
+from pipelines.faces.descriptors import DLIB_MODEL_VERSION, FaceVector
+from pipelines.faces.distances import DistanceTable, EuclideanTable, FusedTable, distance_table
+from pipelines.faces.similarity import calibration_for
 
 
 @dataclass(frozen=True)
@@ -31,27 +36,51 @@ class VectorMatch:
 
 
 class FaceVectorIndex:
-    """An immutable snapshot of a collection's descriptors."""
+    """An immutable snapshot of a collection's descriptors, all of one ``model_version``.
 
-    def __init__(self, face_ids: Sequence[str], vectors: npt.NDArray[np.float32]) -> None:
-        matrix = np.asarray(vectors, dtype=np.float32).reshape(-1, EMBEDDING_SIZE)
-        if matrix.shape[0] != len(face_ids):
-            raise ValueError(f"{len(face_ids)} face ids for {matrix.shape[0]} vectors")
+    A query may be a vector of that version or a fused one (a dlib index reads its dlib part).
+    """
+
+    def __init__(
+        self,
+        face_ids: Sequence[str],
+        vectors: npt.NDArray[np.float32],
+        model_version: str = DLIB_MODEL_VERSION,
+    ) -> None:
+        self._init(face_ids, distance_table(vectors, model_version))
+
+    def _init(self, face_ids: Sequence[str], table: DistanceTable) -> None:
+        if len(table) != len(face_ids):
+            raise ValueError(f"{len(face_ids)} face ids for {len(table)} vectors")
+        self.model_version = table.model_version
         self._ids = list(face_ids)
         self._rows = {face_id: row for row, face_id in enumerate(self._ids)}
-        self._matrix = np.ascontiguousarray(matrix)
-        self._squared_norms = np.einsum("ij,ij->i", self._matrix, self._matrix)
+        self._table = table
+        self._calibration = calibration_for(table.model_version)
 
     @classmethod
-    def from_bytes(cls, rows: Sequence[tuple[str, bytes]]) -> FaceVectorIndex:
-        """Build from ``(face_id, float32 bytes)`` pairs as stored in Redis."""
-        if not rows:
-            return cls([], np.zeros((0, EMBEDDING_SIZE), dtype=np.float32))
-        buffer = b"".join(raw for _, raw in rows)
-        return cls([face_id for face_id, _ in rows], np.frombuffer(buffer, dtype=np.float32))
+    def from_bytes(
+        cls, rows: Sequence[tuple[str, bytes]], model_version: str = DLIB_MODEL_VERSION
+    ) -> FaceVectorIndex:
+        """Build from ``(face_id, stored bytes)`` pairs as kept in Redis (:func:`descriptors.encode`)."""
+        ids = [face_id for face_id, _ in rows]
+        raws = [raw for _, raw in rows]
+        index = cls.__new__(cls)
+        if descriptors.is_fused(model_version):
+            dlib, faceres = descriptors.decode_parts(raws)
+            index._init(ids, FusedTable(dlib, faceres, model_version))
+        else:
+            index._init(ids, EuclideanTable(descriptors.decode_all(raws, model_version), model_version))
+        return index
 
     def __len__(self) -> int:
         return len(self._ids)
+
+    def similarities(self, query: FaceVector) -> npt.NDArray[np.float64]:
+        """The similarity (0-100) of ``query`` to every indexed face, in index order."""
+        if not self._ids:
+            return np.zeros(0, dtype=np.float64)
+        return self._calibration.similarities(self._table.to(query))
 
     def search(
         self,
@@ -63,26 +92,25 @@ class FaceVectorIndex:
     ) -> list[VectorMatch]:
         """Faces with similarity >= ``threshold`` (0-100), most similar first, at most ``max_faces``.
 
-        ``exclude`` leaves one face id out (SearchFaces does not return the face searched for).
+        ``exclude`` leaves one face id out (SearchFaces never returns the face searched for).
         """
         if not self._ids or max_faces <= 0:
             return []
-        q = np.asarray(query, dtype=np.float32).reshape(EMBEDDING_SIZE)
-        # einsum (not ``@``): numpy's own single-threaded loop, see the module docstring.
-        squared = self._squared_norms + float(q @ q) - 2.0 * np.einsum("ij,j->i", self._matrix, q)
-        distances = np.sqrt(np.maximum(squared, 0.0))
-        limit = distance_for_similarity(threshold) if threshold > 0 else np.inf
+        distances = self._table.to(query)
+        keep = np.isfinite(distances)
+        if threshold > 0:
+            keep &= distances <= self._calibration.distance_for(threshold)
         if exclude is not None and exclude in self._rows:
-            distances[self._rows[exclude]] = np.inf
-        candidates = np.flatnonzero(distances <= limit)
+            keep[self._rows[exclude]] = False
+        candidates = np.flatnonzero(keep)
         if candidates.size == 0:
             return []
-        keep = min(max_faces, candidates.size)
-        if candidates.size > keep:
-            nearest = np.argpartition(distances[candidates], keep - 1)[:keep]
+        count = min(max_faces, candidates.size)
+        if candidates.size > count:
+            nearest = np.argpartition(distances[candidates], count - 1)[:count]
             candidates = candidates[nearest]
         candidates = candidates[np.argsort(distances[candidates], kind="stable")]
-        similarities = similarity_from_distances(distances[candidates])
+        similarities = self._calibration.similarities(distances[candidates])
         return [
             VectorMatch(face_id=self._ids[int(i)], similarity=float(s))
             for i, s in zip(candidates, similarities, strict=True)

@@ -1,61 +1,105 @@
 """Face similarity as Rekognition reports it: a percentage whose default threshold, 80, means "same person".
 
-dlib's descriptors (:mod:`pipelines.faces.embedding`) are compared by Euclidean distance ``d``; the
-percentage is a logistic function of ``d``::
+Each ``FaceModelVersion`` has its own distance (:mod:`pipelines.faces.distances`) and its own calibration,
+a logistic function of the distance ``d``::
 
-    similarity = 100 / (1 + exp((d - MIDPOINT_DISTANCE) / SCALE))
+    similarity = 100 / (1 + exp((d - midpoint) / scale))
 
-anchored so that ``d = THRESHOLD_DISTANCE`` gives exactly 80 (Rekognition's default FaceMatchThreshold)
-and ``d = MIDPOINT_DISTANCE`` gives 50.
+anchored so that ``d = threshold_distance`` gives exactly 80 (Rekognition's default FaceMatchThreshold)
+and ``d = midpoint`` gives 50. A higher threshold (90, 95, 99) trades true matches for fewer false ones.
 
-Calibration (measured with vidrek's MTCNN boxes + dlib, ``benchmarks/face_identification.py``; the
-figures are in ``benchmarks/face_identification.md``):
+**vidrek-dlib-faceres-fusion-1** (new collections), calibrated on the measured set of
+``benchmarks/face_descriptors.py`` (138 MTCNN faces of 26 people, 9,076 different-person pairs; figures in
+``benchmarks/README.md``, section "Face descriptors"): 80 sits where 0.05 % of the different-person pairs
+are nearer (half the 0.1 % target, a margin for people not in the set), 90 a quarter of their standard
+deviation below the nearest different-person pair, so no measured stranger reaches 90.
 
-* same person, different photos (identities/ and the other photos of shared/media/faces, 5 people):
-  distances 0.04-0.53 (the largest: alex_lacamoire's two photos, 0.53);
-* same person across the carphone clip (every 6th frame vs the first): at most 0.47;
-* different people: at least 0.62 (carphone's man vs the photos), 0.69 among the photos.
-
-The threshold distance 0.58 sits in that gap, a little nearer the same-person side; dlib's own rule
-("same person below 0.6", 99.38 % on LFW) agrees. So: same-person pairs score >= 92 (most >= 98),
-different people <= 62 (most < 25), and FaceMatchThreshold 80 separates them, as on Rekognition. A
-higher threshold (90, 95, 99) trades recall for fewer false matches, also as on Rekognition.
+**dlib-resnet-v1** (collections created before the fusion) keeps its calibration unchanged, so an old
+collection answers as it always did: 0.58 -> 80, 0.64 -> 50, chosen on the first identity photos (same
+person <= 0.53, different people >= 0.62; dlib's own rule is "same person below 0.6"). On the pose-varied
+set it holds 0.1 % false matches at 80 but is too generous at the top: a stranger scores 98.5, and only
+0.905 of the turned same-person pairs reach 80; re-index into a new collection to get the fusion.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-#: Distance that maps to similarity 80 (Rekognition's default FaceMatchThreshold). Unit: dlib descriptor
-#: Euclidean distance. Range that makes sense: 0.5-0.65. Lower rejects true matches of the same person in
-#: different photos (their distances reach 0.53); higher accepts look-alikes (different people from 0.62).
-THRESHOLD_DISTANCE = 0.58
-
-#: Distance that maps to similarity 50.
-MIDPOINT_DISTANCE = 0.64
-
-#: Logistic scale, derived: similarity(THRESHOLD_DISTANCE) == 80.
-SCALE = (MIDPOINT_DISTANCE - THRESHOLD_DISTANCE) / math.log(4.0)
+from pipelines.faces.descriptors import is_fused
 
 #: Rekognition's default FaceMatchThreshold / SimilarityThreshold.
 DEFAULT_THRESHOLD = 80.0
 
 
+@dataclass(frozen=True)
+class SimilarityCalibration:
+    """The logistic map of one model version's distances to percentages."""
+
+    threshold_distance: float  # distance -> similarity 80
+    midpoint_distance: float  # distance -> similarity 50 (larger than threshold_distance)
+
+    @property
+    def scale(self) -> float:
+        """Logistic scale, derived: similarity(threshold_distance) == 80."""
+        return (self.midpoint_distance - self.threshold_distance) / math.log(4.0)
+
+    def similarities(self, distances: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+        """Percentages 0-100 for an array of distances (vectorised)."""
+        z = (np.asarray(distances, dtype=np.float64) - self.midpoint_distance) / self.scale
+        return 100.0 / (1.0 + np.exp(np.clip(z, -60.0, 60.0)))
+
+    def similarity(self, distance: float) -> float:
+        """The percentage 0-100 for one distance."""
+        return float(self.similarities(np.asarray([distance]))[0])
+
+    def distance_for(self, percent: float) -> float:
+        """The largest distance whose similarity is at least ``percent`` (for 0 < percent < 100)."""
+        clipped = min(max(percent, 1e-9), 100.0 - 1e-9)
+        return self.midpoint_distance + self.scale * math.log(100.0 / clipped - 1.0)
+
+
+#: dlib-resnet-v1, unchanged: Euclidean distance 0.58 -> 80, 0.64 -> 50. Range that makes sense for the
+#: threshold distance: 0.5-0.65 (same person in different photos reaches 0.53, strangers from 0.46 on the
+#: pose-varied set, 0.62 on the first photos).
+DLIB_CALIBRATION = SimilarityCalibration(threshold_distance=0.58, midpoint_distance=0.64)
+
+#: vidrek-dlib-faceres-fusion-1: fused distance (standard deviations of the different-person pairs,
+#:   :mod:`pipelines.faces.distances`) -3.28 -> 80, -2.0 -> 50 (see the module docstring for the rule).
+#: Lower threshold distances reject more turned same-person pairs; higher accept more strangers.
+FUSION_CALIBRATION = SimilarityCalibration(threshold_distance=-3.28, midpoint_distance=-2.0)
+
+
+def calibration_for(model_version: str) -> SimilarityCalibration:
+    """The calibration of ``model_version`` (any version but the fusion is read as dlib's)."""
+    return FUSION_CALIBRATION if is_fused(model_version) else DLIB_CALIBRATION
+
+
+# dlib's calibration as module constants and functions (the face tracker and older callers use them).
+
+#: Distance that maps to similarity 80 for dlib-resnet-v1 (Euclidean distance of dlib descriptors).
+THRESHOLD_DISTANCE = DLIB_CALIBRATION.threshold_distance
+
+#: Distance that maps to similarity 50 for dlib-resnet-v1.
+MIDPOINT_DISTANCE = DLIB_CALIBRATION.midpoint_distance
+
+#: Logistic scale of dlib-resnet-v1, derived: similarity(THRESHOLD_DISTANCE) == 80.
+SCALE = DLIB_CALIBRATION.scale
+
+
 def similarity_from_distances(distances: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
-    """Percentages 0-100 for an array of descriptor distances (vectorised)."""
-    z = (np.asarray(distances, dtype=np.float64) - MIDPOINT_DISTANCE) / SCALE
-    return 100.0 / (1.0 + np.exp(np.clip(z, -60.0, 60.0)))
+    """dlib-resnet-v1 percentages 0-100 for an array of dlib descriptor distances."""
+    return DLIB_CALIBRATION.similarities(distances)
 
 
 def similarity(distance: float) -> float:
-    """The percentage 0-100 for one descriptor distance."""
-    return float(similarity_from_distances(np.asarray([distance]))[0])
+    """The dlib-resnet-v1 percentage 0-100 for one dlib descriptor distance."""
+    return DLIB_CALIBRATION.similarity(distance)
 
 
 def distance_for_similarity(percent: float) -> float:
-    """The largest distance whose similarity is at least ``percent`` (for 0 < percent < 100)."""
-    clipped = min(max(percent, 1e-9), 100.0 - 1e-9)
-    return MIDPOINT_DISTANCE + SCALE * math.log(100.0 / clipped - 1.0)
+    """The largest dlib distance whose dlib-resnet-v1 similarity is at least ``percent``."""
+    return DLIB_CALIBRATION.distance_for(percent)

@@ -9,7 +9,8 @@ from pipelines.faces.detection import FaceDetection
 
 @dataclass(frozen=True)
 class Pose:
-    """Head rotation in degrees, estimated from the five landmarks (see :mod:`pipelines.faces.pose`)."""
+    """Head rotation in degrees: from facemesh when it ran, else from the five landmarks (see
+    :mod:`pipelines.faces.pose`)."""
 
     roll: float
     yaw: float
@@ -22,6 +23,17 @@ class Quality:
 
     brightness: float
     sharpness: float
+
+
+@dataclass(frozen=True)
+class EyeDirection:
+    """Where the eyes look relative to the head, in degrees, and how far to trust it (0-100); see
+    :mod:`pipelines.faces.iris`. Yaw positive towards the image's right, Pitch positive up, as
+    :class:`Pose`: a person looking into the camera has ``Pose + EyeDirection`` near 0."""
+
+    yaw: float
+    pitch: float
+    confidence: float
 
 
 @dataclass(frozen=True)
@@ -45,9 +57,17 @@ class FaceAttributes:
 
 @dataclass(frozen=True)
 class FaceAnalysis:
-    """One analysed face: detection + pose + quality, and attributes when they were asked for."""
+    """One analysed face: detection + pose + quality, and what was asked for beyond them.
+
+    ``attributes``: the attribute models' answer (ALL or single attributes). ``landmarks``: the 30 named
+    points of Rekognition's ``LandmarkType`` (ratios of the image, :mod:`pipelines.faces.landmarks`),
+    when facemesh saw the face; the five of ``detection.landmarks`` are among them unchanged.
+    ``eye_direction``: when the iris model ran on the face.
+    """
 
     detection: FaceDetection
     pose: Pose
     quality: Quality
     attributes: FaceAttributes | None = None
+    landmarks: dict[str, tuple[float, float]] | None = None
+    eye_direction: EyeDirection | None = None

@@ -31,9 +31,10 @@ from enum import StrEnum
 
 import numpy as np
 
-from pipelines.faces.embedding import FaceVector
+from pipelines.faces.descriptors import DLIB_MODEL_VERSION, FaceVector
+from pipelines.faces.distances import pairwise
 from pipelines.faces.search import VectorMatch
-from pipelines.faces.similarity import similarity_from_distances
+from pipelines.faces.similarity import calibration_for
 
 #: AWS: at most 100 faces can be associated with one user (ServiceQuotaExceededException beyond).
 MAX_FACES_PER_USER = 100
@@ -101,12 +102,15 @@ class FaceChanges:
     user: FaceUser
 
 
-def user_similarity(face: FaceVector, user_faces: Sequence[FaceVector]) -> float:
-    """The similarity (0-100) of ``face`` to a user whose faces' descriptors are ``user_faces``."""
+def user_similarity(
+    face: FaceVector, user_faces: Sequence[FaceVector], model_version: str = DLIB_MODEL_VERSION
+) -> float:
+    """The similarity (0-100) of ``face`` to a user whose faces' descriptors are ``user_faces`` (vectors
+    of the collection's ``model_version``)."""
     if not user_faces:
         return 0.0
-    distances = np.linalg.norm(np.stack(user_faces) - np.asarray(face, dtype=np.float32), axis=1)
-    return float(similarity_from_distances(distances).max())
+    distances = pairwise(face, np.stack(user_faces), model_version)
+    return float(calibration_for(model_version).similarities(distances).max())
 
 
 def best_user_matches(
@@ -135,11 +139,12 @@ def plan_association(
     vectors: Mapping[str, FaceVector],
     owners: Mapping[str, str],
     threshold: float,
+    model_version: str = DLIB_MODEL_VERSION,
 ) -> tuple[list[str], list[RefusedFace]]:
     """Which of ``requested`` join ``user`` and which are refused.
 
-    ``vectors``: descriptors of every face that exists among ``requested`` and of the user's faces;
-    ``owners``: face id -> user id of the associated faces concerned.
+    ``vectors``: descriptors of every face that exists among ``requested`` and of the user's faces (of the
+    collection's ``model_version``); ``owners``: face id -> user id of the associated faces concerned.
     """
     existing = [vectors[face_id] for face_id in user.face_ids if face_id in vectors]
     accepted: list[str] = []
@@ -152,7 +157,7 @@ def plan_association(
             continue  # already associated: ignored, not returned (AWS)
         elif owner is not None:
             refused.append(RefusedFace(face_id, AssociationReason.ASSOCIATED_TO_A_DIFFERENT_USER, owner))
-        elif existing and (score := user_similarity(vectors[face_id], existing)) < threshold:
+        elif existing and (score := user_similarity(vectors[face_id], existing, model_version)) < threshold:
             refused.append(RefusedFace(face_id, AssociationReason.LOW_MATCH_CONFIDENCE, user.user_id, score))
         else:
             accepted.append(face_id)

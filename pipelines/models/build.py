@@ -57,6 +57,7 @@ DEFAULT_MODELS: tuple[str, ...] = (
     "faceres",
     "emotion",
     "facemesh",
+    "iris",
     "efficientnet-lite3",
 )
 

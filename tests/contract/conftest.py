@@ -1,7 +1,9 @@
 """The API in-process, on its own Redis, with no worker and no models: fast wire-contract tests.
 
 One uvicorn server runs ``api.app.create_app`` in a background thread on a loopback port for the whole
-session, and real boto3 clients talk to it, so every test sees exactly what a boto3 user sees. Start*
+session, configured as `vidrek api` configures it (:func:`api.server.server_config`, with 1 s header and
+body deadlines), and real boto3 clients talk to it, so every test sees exactly what a boto3 user sees. The
+generated-request suite starts a second one on another Redis database (:func:`serve_in_process`). Start*
 requests are "enqueued" into a list (:func:`enqueued`); since nothing consumes it, their jobs stay
 IN_PROGRESS. The Redis is shared by every test and never flushed: tests use unique names
 (:func:`tests.contract.wire.unique`).
@@ -14,6 +16,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ import uvicorn
 from botocore.config import Config
 
 from api.app import create_app
+from api.server import server_config
 from tests.aws_clients import aws_client
 from tests.contract.job_states import JobStates
 from workers.redis_server import free_port, start_redis_server, stop_process
@@ -76,13 +80,16 @@ def contract_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stop_process(process)
 
 
-@pytest.fixture(scope="session")
-def api(
-    contract_redis: str, bucket_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[InProcessApi]:
-    enqueued: list[str] = []
-    settings = Settings(
-        redis_url=contract_redis,
+#: The API's limits on slow clients in the contract suite: short, so that tests of them are quick, and
+#: still far above what a request on loopback needs.
+HEADER_TIMEOUT_SECONDS = 1.0
+BODY_TIMEOUT_SECONDS = 1.0
+
+
+def contract_settings(redis_url: str, bucket_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The settings of an in-process API of this suite (``redis_url`` picks its Redis database)."""
+    return Settings(
+        redis_url=redis_url,
         local_buckets={BUCKET: bucket_dir},
         max_video_bytes=MAX_VIDEO_BYTES,
         # No models: an operation that would need one fails loudly instead of quietly loading it.
@@ -94,7 +101,16 @@ def api(
         s3_access_key_id="test",
         s3_secret_access_key="test",
         region="us-east-1",
+        api_header_timeout_seconds=HEADER_TIMEOUT_SECONDS,
+        api_body_timeout_seconds=BODY_TIMEOUT_SECONDS,
     )
+
+
+@contextmanager
+def serve_in_process(settings: Settings) -> Iterator[InProcessApi]:
+    """``create_app(settings)`` served as `vidrek api` serves it (:func:`api.server.server_config`), by
+    uvicorn in a background thread on a free loopback port, until the block ends."""
+    enqueued: list[str] = []
     app = create_app(settings, enqueue=enqueued.append)
     # Bound here, so the port is known before the thread starts and nobody can take it meanwhile. The
     # explicit IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and
@@ -102,7 +118,7 @@ def api(
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.bind(("127.0.0.1", 0))
     port = int(listener.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(server_config(app, settings))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="contract-api")
     thread.start()
     try:
@@ -113,12 +129,20 @@ def api(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the in-process API did not start within {STARTUP_TIMEOUT_SECONDS} s")
             time.sleep(0.01)
-        yield InProcessApi(f"http://127.0.0.1:{port}", contract_redis, enqueued)
+        yield InProcessApi(f"http://127.0.0.1:{port}", settings.redis_url, enqueued)
     finally:
         server.should_exit = True
         thread.join(timeout=STARTUP_TIMEOUT_SECONDS)
         listener.close()
         assert not thread.is_alive(), "the in-process API did not stop"
+
+
+@pytest.fixture(scope="session")
+def api(
+    contract_redis: str, bucket_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[InProcessApi]:
+    with serve_in_process(contract_settings(contract_redis, bucket_dir, tmp_path_factory)) as running:
+        yield running
 
 
 @pytest.fixture

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
 
+from tests import media_factory
 from tests.stack import Stack, wait_for_job
 from workers import keys
 
@@ -54,3 +56,41 @@ def test_killed_worker_loses_no_job(rek: Any, stack: Stack) -> None:
     page = wait_for_job(rek, job, timeout=180)
     assert page["JobStatus"] == "SUCCEEDED", page.get("StatusMessage")
     assert page["Labels"], "the re-run job stored no labels"
+
+
+@pytest.fixture(scope="module")
+def damaged_copies(media_bucket: Path, bikes_mp4: Path) -> dict[str, str]:
+    """Copies of bikes.mp4 in the local bucket ``media`` with some of their media bytes inverted."""
+    names = {"heavy": "bikes-1pct-flipped.mp4", "light": "bikes-0.01pct-flipped.mp4"}
+    for kind, fraction in (("heavy", 0.01), ("light", 0.0001)):
+        media_factory.make_bit_flipped_copy(bikes_mp4, media_bucket / names[kind], flipped_fraction=fraction)
+    return names
+
+
+def labels_of(rek: Any, bucket: str, name: str) -> dict[str, Any]:
+    job = rek.start_label_detection(Video={"S3Object": {"Bucket": bucket, "Name": name}})["JobId"]
+    return wait_for_job(rek, job, timeout=180)
+
+
+def test_a_video_whose_pictures_are_mostly_damaged_fails_saying_so(
+    rek: Any, stack: Stack, damaged_copies: dict[str, str]
+) -> None:
+    """1 % of the bytes flipped: FFmpeg flags most pictures corrupt; it used to SUCCEED with a quarter of
+    the labels and no word of damage."""
+    page = labels_of(rek, "media", damaged_copies["heavy"])
+    assert page["JobStatus"] == "FAILED"
+    message = page["StatusMessage"]
+    assert "corrupt" in message and "of 250 pictures" in message and "damaged" in message, message
+    assert page["Labels"] == []
+
+
+def test_a_slightly_damaged_video_succeeds_and_says_how_much_was_damaged(
+    rek: Any, stack: Stack, damaged_copies: dict[str, str]
+) -> None:
+    page = labels_of(rek, "media", damaged_copies["light"])
+    assert page["JobStatus"] == "SUCCEEDED"
+    assert "partly damaged" in page["StatusMessage"] and "of 250 pictures" in page["StatusMessage"]
+    assert page["Labels"]
+    clean = labels_of(rek, "samples", "bikes.mp4")
+    assert clean["JobStatus"] == "SUCCEEDED"
+    assert "StatusMessage" not in clean

@@ -11,9 +11,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+import redis
 from PIL import Image
 
+from pipelines.faces.descriptors import DLIB_MODEL_VERSION, FUSION_MODEL_VERSION
 from tests.response_shapes import checked_raw_bodies
+from tests.stack import Stack
+from workers import keys
+from workers.collections import CollectionStore
 
 #: Members vidrek adds beyond the model (boto3 drops them; they are checked from the raw body).
 EXTRA_MEMBERS = {"UnsearchedFaces"}
@@ -209,3 +214,86 @@ def test_compare_faces(rek: Any, faces_dir: Path) -> None:
         SourceImage=_bytes(faces_dir / "biden.jpg"), TargetImage=_bytes(faces_dir / "obama2.jpg")
     )
     assert other["FaceMatches"] == [] and len(other["UnmatchedFaces"]) == 1
+
+
+def test_search_faces_never_returns_the_face_searched_for(rek: Any, collection: str, faces_dir: Path) -> None:
+    ids = {}
+    for name in ("identities/obama/obama2.jpg", "obama3.jpg", "biden.jpg", "identities/rose_leslie/img1.jpg"):
+        indexed = rek.index_faces(CollectionId=collection, Image=_bytes(faces_dir / name))
+        ids[name] = indexed["FaceRecords"][0]["Face"]["FaceId"]
+    probe = ids["identities/obama/obama2.jpg"]
+    for threshold in (0, 50, 80):
+        found = rek.search_faces(CollectionId=collection, FaceId=probe, FaceMatchThreshold=threshold)
+        returned = [m["Face"]["FaceId"] for m in found["FaceMatches"]]
+        assert probe not in returned, threshold
+        assert all(m["Similarity"] >= threshold for m in found["FaceMatches"])
+    # At 0 every other face comes back, the other Obama photo first.
+    everyone = rek.search_faces(CollectionId=collection, FaceId=probe, FaceMatchThreshold=0)
+    assert sorted(m["Face"]["FaceId"] for m in everyone["FaceMatches"]) == sorted(set(ids.values()) - {probe})
+    assert everyone["FaceMatches"][0]["Face"]["FaceId"] == ids["obama3.jpg"]
+
+
+def test_new_collections_use_the_fusion_and_old_dlib_collections_keep_dlib(
+    rek: Any, stack: Stack, faces_dir: Path
+) -> None:
+    new, old = f"fused-{uuid.uuid4().hex[:8]}", f"old-{uuid.uuid4().hex[:8]}"
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    store = CollectionStore(client, "us-east-1")
+    try:
+        assert rek.create_collection(CollectionId=new)["FaceModelVersion"] == FUSION_MODEL_VERSION
+        store.create(old, DLIB_MODEL_VERSION)  # as vidrek created collections before the fusion
+        versions = {new: FUSION_MODEL_VERSION, old: DLIB_MODEL_VERSION}
+        listed = rek.list_collections()
+        by_id = dict(zip(listed["CollectionIds"], listed["FaceModelVersions"], strict=True))
+        for collection, version in versions.items():
+            assert by_id[collection] == version
+            assert rek.describe_collection(CollectionId=collection)["FaceModelVersion"] == version
+            for name in ("identities/obama/obama2.jpg", "biden.jpg"):
+                indexed = rek.index_faces(CollectionId=collection, Image=_bytes(faces_dir / name))
+                assert indexed["FaceModelVersion"] == version
+                assert indexed["FaceRecords"][0]["Face"]["IndexFacesModelVersion"] == version
+            assert rek.list_faces(CollectionId=collection)["FaceModelVersion"] == version
+            found = rek.search_faces_by_image(CollectionId=collection, Image=_bytes(faces_dir / "obama.jpg"))
+            assert found["FaceModelVersion"] == version
+            assert len(found["FaceMatches"]) == 1 and found["FaceMatches"][0]["Similarity"] >= 90
+            face_id = found["FaceMatches"][0]["Face"]["FaceId"]
+            by_face = rek.search_faces(CollectionId=collection, FaceId=face_id, FaceMatchThreshold=0)
+            assert by_face["FaceModelVersion"] == version and len(by_face["FaceMatches"]) == 1
+        # The old collection stores dlib's 128 float32 per face, as before; the new one dlib + faceres.
+        raw = redis.Redis.from_url(stack.redis_url)
+        sizes = {c: {len(v) for v in raw.hgetall(keys.collection_vectors(c)).values()} for c in versions}
+        raw.close()
+        assert sizes == {old: {512}, new: {2560}}
+    finally:
+        for collection in (new, old):
+            with contextlib.suppress(rek.exceptions.ResourceNotFoundException):
+                rek.delete_collection(CollectionId=collection)
+        store.close()
+        client.close()
+
+
+def test_compare_faces_compares_the_100_largest_target_faces(rek: Any, faces_dir: Path) -> None:
+    source = (faces_dir / "obama.jpg").read_bytes()
+    box = rek.detect_faces(Image={"Bytes": source})["FaceDetails"][0]["BoundingBox"]
+    photo = Image.open(io.BytesIO(source)).convert("RGB")
+    width, height = photo.size
+    cx, cy = (box["Left"] + box["Width"] / 2) * width, (box["Top"] + box["Height"] / 2) * height
+    half = 0.625 * max(box["Width"] * width, box["Height"] * height)
+    face = photo.crop((int(cx - half), int(cy - half), int(cx + half), int(cy + half)))
+    # 121 copies of the face: 11 tiny (48 px tiles), 11 small (64 px), 99 large (100 px).
+    cell, canvas = 116, Image.new("RGB", (116 * 11, 116 * 11), (120, 120, 120))
+    for row in range(11):
+        side = 48 if row == 0 else 64 if row == 1 else 100
+        for column in range(11):
+            offset = (cell - side) // 2
+            canvas.paste(face.resize((side, side)), (column * cell + offset, row * cell + offset))
+    target = io.BytesIO()
+    canvas.save(target, format="JPEG", quality=92)
+    result = rek.compare_faces(
+        SourceImage={"Bytes": source}, TargetImage={"Bytes": target.getvalue()}, SimilarityThreshold=0
+    )
+    compared = [m["Face"] for m in result["FaceMatches"]] + result["UnmatchedFaces"]
+    pixels = sorted(face["BoundingBox"]["Width"] * canvas.width for face in compared)
+    assert len(compared) == 100  # MTCNN finds all 121 faces; AWS compares the 100 largest
+    assert pixels[0] > 35  # no tiny face (~30 px boxes) ...
+    assert sum(p < 45 for p in pixels) == 1  # ... and one small face (~40 px) with the 99 large ones

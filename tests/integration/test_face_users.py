@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import redis
 
+from pipelines.faces.descriptors import fuse
 from pipelines.faces.records import IndexedFace
 from pipelines.geometry import BoundingBox
 from tests.response_shapes import checked_raw_bodies
@@ -163,12 +164,20 @@ def test_a_user_holds_at_most_100_faces(rek: Any, stack: Stack, collection: str)
     client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
     rng = np.random.default_rng(7)
     base = rng.standard_normal(128).astype(np.float32) * 0.1
+    look = np.abs(rng.standard_normal(1024)).astype(np.float32)
+
+    def near_identical() -> np.ndarray:  # a fused descriptor (new collections are fused)
+        faceres = look + np.abs(rng.standard_normal(1024)).astype(np.float32) * 0.001
+        return fuse(
+            base + rng.standard_normal(128).astype(np.float32) * 0.001, faceres / np.linalg.norm(faceres)
+        )
+
     faces = [
         (
             IndexedFace(
                 str(uuid.uuid4()), str(uuid.uuid4()), None, BoundingBox(0.1, 0.1, 0.2, 0.2), 99.9, "v"
             ),
-            base + rng.standard_normal(128).astype(np.float32) * 0.001,
+            near_identical(),
         )
         for _ in range(101)
     ]

@@ -1,4 +1,5 @@
-"""DetectLabels through boto3 on real photos (../shared/media/images): labels, and image properties."""
+"""DetectLabels through boto3 on real photos (../shared/media, scikit-image's): the detector's labels with
+boxes, the classifier's and the face models' labels without, and image properties."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import skimage.data
 from PIL import Image
 
 from tests.response_shapes import checked_raw_bodies
@@ -228,3 +230,68 @@ def test_an_image_without_objects_has_colours_and_no_foreground(rek: Any) -> Non
     assert properties["Quality"]["Contrast"] < 30  # pure red and pure blue have nearly the same luma
     assert "Foreground" not in properties
     assert properties["Background"]["DominantColors"] == properties["DominantColors"]
+
+
+# --- labels from the classifier and the face models --------------------------------------------------------
+
+
+def jpeg(rgb: np.ndarray[Any, Any]) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, format="JPEG", quality=95)
+    return out.getvalue()
+
+
+def test_the_cat_photo_is_a_cat_with_its_parents_and_not_a_dog(rek: Any) -> None:
+    """scikit-image's chelsea: the detector also draws a Dog box on the cat (confidence 58); the classifier
+    looks at that box, sees a cat, and the Dog is dropped (the eagle photo of issue 12 the same way)."""
+    response = rek.detect_labels(Image={"Bytes": jpeg(skimage.data.chelsea())}, MinConfidence=50)
+    labels = by_name(response)
+    cat = labels["Cat"]
+    assert cat["Confidence"] >= 90 and cat["Instances"], cat
+    assert {"Feline", "Mammal", "Animal", "Pet"} <= {p["Name"] for p in cat["Parents"]}
+    assert {"Name": "Animals and Pets"} in cat["Categories"]
+    assert "Dog" not in labels and "Canine" not in labels
+    assert "efficientnet" in response["LabelModelVersion"]
+
+
+def test_the_beach_photo_is_outdoors_by_the_water_without_boxes(rek: Any, shared_media: Path) -> None:
+    kite = shared_media / "images" / "kite.jpg"
+    labels = by_name(detect(rek, kite))
+    for scene in ("Outdoors", "Nature", "Water"):
+        assert labels[scene]["Confidence"] >= 55 and labels[scene]["Instances"] == [], scene
+    assert labels["Kite"]["Instances"] and labels["Person"]["Instances"]  # the detector's objects keep boxes
+    # Beach itself is a leaf of the classifier: at its summed probability it is right about half the time.
+    beach = by_name(detect(rek, kite, MinConfidence=40))["Beach"]
+    assert beach["Instances"] == [] and {"Outdoors", "Water"} <= {p["Name"] for p in beach["Parents"]}
+    only_scenes = detect(
+        rek, kite, Settings={"GeneralLabels": {"LabelCategoryInclusionFilters": ["Nature and Outdoors"]}}
+    )
+    assert {"Outdoors", "Nature", "Water"} <= set(by_name(only_scenes))
+    assert "Person" not in by_name(only_scenes) and "Kite" not in by_name(only_scenes)
+
+
+def test_a_portrait_is_a_man_with_a_face(rek: Any, shared_media: Path) -> None:
+    labels = by_name(detect(rek, shared_media / "faces" / "biden.jpg"))
+    for name in ("Person", "Man", "Face", "Adult", "Tie", "Suit"):
+        assert name in labels, f"{name} missing from {sorted(labels)}"
+    assert labels["Man"]["Instances"] == [] and labels["Face"]["Instances"] == []
+    assert {"Adult", "Male", "Person"} <= {p["Name"] for p in labels["Man"]["Parents"]}
+    assert "Woman" not in labels
+    assert labels["Person"]["Instances"]  # the person box from the detector
+    astronaut = by_name(rek.detect_labels(Image={"Bytes": jpeg(skimage.data.astronaut())}))
+    assert "Woman" in astronaut and "Man" not in astronaut and "Smile" in astronaut
+    no_people = detect(
+        rek,
+        shared_media / "faces" / "biden.jpg",
+        Settings={"GeneralLabels": {"LabelCategoryExclusionFilters": ["Person Description"]}},
+    )
+    assert not {"Man", "Face", "Person", "Adult"} & set(by_name(no_people))
+
+
+def test_image_level_labels_follow_min_confidence_and_max_labels(rek: Any, shared_media: Path) -> None:
+    path = shared_media / "faces" / "biden.jpg"
+    strict = detect(rek, path, MinConfidence=90)["Labels"]
+    assert strict and all(label["Confidence"] >= 90 for label in strict)
+    assert "Suit" not in by_name({"Labels": strict})
+    top = detect(rek, path, MaxLabels=3)["Labels"]
+    assert [label["Name"] for label in top] == [label["Name"] for label in detect(rek, path)["Labels"][:3]]

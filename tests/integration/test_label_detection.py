@@ -220,3 +220,50 @@ def test_boxes_are_where_the_objects_are(bikes_labels: list[dict[str, Any]]) -> 
                 found += any(r.iou(BoundingBox.from_corners(*corners)) > 0.1 for r in reported)
         assert labelled >= 5
         assert found / labelled >= floor, f"{name}: {found}/{labelled} labelled objects have a box"
+
+
+# --- the image-level models in video -----------------------------------------------------------------------
+
+CARPHONE = {"S3Object": {"Bucket": "samples", "Name": "carphone_pristine.mp4"}}
+
+
+@pytest.fixture(scope="module")
+def carphone_job(rek: Any) -> str:
+    job_id: str = rek.start_label_detection(Video=CARPHONE, MinConfidence=50)["JobId"]
+    page = wait_for_job(rek, job_id)
+    assert page["JobStatus"] == "SUCCEEDED", page.get("StatusMessage")
+    return job_id
+
+
+@pytest.fixture(scope="module")
+def carphone_labels(rek: Any, carphone_job: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    return rek.get_label_detection(JobId=carphone_job, MaxResults=1), all_labels(rek, carphone_job)
+
+
+def test_a_man_talking_in_a_car_is_a_man_with_a_face_all_along(
+    carphone_labels: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    """The face models run every two seconds of video (VIDREK_LABEL_CLASSIFIER_FPS 0.5) and their labels
+    hold in between, so Man and Face are reported at the detector's timestamps (5 per second), no boxes."""
+    page, items = carphone_labels
+    assert "efficientnet" in page["LabelModelVersion"] and "mtcnn" in page["LabelModelVersion"]
+    duration = page["VideoMetadata"]["DurationMillis"]
+    by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        by_name[item["Label"]["Name"]].append(item)
+    for name in ("Man", "Face", "Person"):
+        assert name in by_name, f"{name} missing from {sorted(by_name)}"
+    man = by_name["Man"]
+    assert all(i["Label"]["Instances"] == [] and i["Label"]["Confidence"] >= 50 for i in man)
+    assert {"Adult", "Male", "Person"} <= {p["Name"] for p in man[0]["Label"]["Parents"]}
+    # Seen through most of the clip, at more timestamps than the classifier ran.
+    times = sorted(i["Timestamp"] for i in man)
+    assert times[-1] - times[0] >= 0.6 * duration
+    assert len(times) > duration / 1000  # more than one timestamp per second
+    assert any(i["Label"]["Instances"] for i in by_name["Person"])  # the detector's person boxes
+
+
+def test_image_level_labels_make_long_segments(rek: Any, carphone_job: str) -> None:
+    segments = all_labels(rek, carphone_job, AggregateBy="SEGMENTS")
+    faces = [s for s in segments if s["Label"]["Name"] == "Face"]
+    assert faces and max(s["DurationMillis"] for s in faces) >= 2000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -92,6 +93,20 @@ def test_demo_prints_the_labels_of_the_sample(tmp_path: Path, model_dir: Path) -
     assert "SUCCEEDED" in text
     for label in ("Person", "Bicycle", "Car"):
         assert f"\n{label} " in text, text
+    # A quiet start: one line per component, then the endpoint and how to stop; no Celery banner or
+    # superuser warning on the console: they are in the worker's log, whose lines name their job.
+    lines = text.splitlines()
+    assert [line.split()[0] for line in lines[:4]] == ["redis", "worker", "notifier", "api"], text
+    assert lines[4].startswith("vidrek is up: Rekognition endpoint http://127.0.0.1:")
+    assert "Ctrl-C" in lines[4]
+    for noise in ("[config]", "[queues]", "SecurityWarning", "superuser"):
+        assert noise not in text
+    worker_log = (tmp_path / "data" / "logs" / "worker.log").read_text()
+    assert "[config]" in worker_log
+    match = re.search(r"Job ([0-9a-f]{64}) SUCCEEDED", text)
+    assert match, text
+    assert f"[job {match.group(1)}] run started" in worker_log
+    assert f"[job {match.group(1)}] run ended" in worker_log
 
 
 def test_ctrl_c_stops_everything_and_jobs_survive_a_restart(tmp_path: Path, model_dir: Path) -> None:

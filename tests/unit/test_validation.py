@@ -252,6 +252,31 @@ def test_s3_object_constraints() -> None:
     ]
 
 
+def test_a_lone_surrogate_is_no_text_in_any_string_member() -> None:
+    video = {"S3Object": {"Bucket": "my-bucket", "Name": "clip\ud800.mp4"}}
+    channel = {
+        "SNSTopicArn": "arn:aws:sns:us-east-1:123456789012:t\udfff",
+        "RoleArn": "arn:aws:iam::1:role/R",
+    }
+    found = request_validator().violations(
+        "StartLabelDetection", _start(Video=video, NotificationChannel=channel)
+    )
+    assert [(v.path, v.constraint) for v in found][:2] == [
+        ("Video.S3Object.Name", Constraint.ENCODING),
+        ("NotificationChannel.SNSTopicArn", Constraint.ENCODING),
+    ]
+    with pytest.raises(InvalidParametersError) as caught:
+        request_validator().validate("StartLabelDetection", _start(Video=video))
+    # The message can be logged and shown: the surrogate is spelt as an escape.
+    assert "clip\\ud800.mp4" in caught.value.message
+    caught.value.message.encode("utf-8")
+    # Paired surrogates are ordinary (astral) characters.
+    assert not _violations(
+        "StartLabelDetection",
+        _start(JobTag=None, Video={"S3Object": {"Bucket": "b-1", "Name": "\U0001f600"}}),
+    )
+
+
 # --- collections, images and blobs --------------------------------------------------------------------
 
 

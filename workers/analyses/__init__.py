@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.decoding import VideoInfo
+from pipelines.decoding import DecodeDamage, VideoInfo
 from pipelines.errors import VidrekError
 from workers.models import Models
 from workers.settings import Settings
@@ -26,6 +26,9 @@ class AnalysisInput:
     stores: Stores
     #: Report the fraction (0..1) of the video analysed so far.
     progress: Callable[[float], None]
+    #: Filled in by the frame sampler (pass it to ``sample_frames(..., damage=inp.damage)``): how much of
+    #: the video was damaged; the job's StatusMessage says so when it SUCCEEDS anyway.
+    damage: DecodeDamage = field(default_factory=DecodeDamage)
 
 
 @dataclass

@@ -30,6 +30,7 @@ def analyse_celebrities(inp: AnalysisInput) -> AnalysisResult:
         interval_ms=1000.0 / settings.celebrity_sample_fps,
         max_side=settings.face_max_side,
         on_progress=inp.progress,
+        damage=inp.damage,
     )
     sightings: list[CelebritySighting] = []
     for frame in prefetched(frames):

@@ -62,7 +62,11 @@ def analyse_face_search(inp: AnalysisInput) -> AnalysisResult:
     lone_faces: list[_LoneFace] = []
 
     frames = sample_frames(
-        inp.video_path, interval_ms=interval_ms, max_side=settings.face_max_side, on_progress=inp.progress
+        inp.video_path,
+        interval_ms=interval_ms,
+        max_side=settings.face_max_side,
+        on_progress=inp.progress,
+        damage=inp.damage,
     )
     for frame in prefetched(frames):
         faces = analyse_faces(frame.image, face_detector)

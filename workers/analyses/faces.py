@@ -22,6 +22,7 @@ def analyse_faces_in_video(inp: AnalysisInput) -> AnalysisResult:
         interval_ms=1000.0 / settings.face_sample_fps,
         max_side=settings.face_max_side,
         on_progress=inp.progress,
+        damage=inp.damage,
     )
     items: list[dict[str, Any]] = []
     for frame in prefetched(frames):

@@ -20,7 +20,11 @@ def analyse_moderation(inp: AnalysisInput) -> AnalysisResult:
     interval_ms = 1000.0 / settings.moderation_sample_fps
     observations: list[ModerationObservation] = []
     frames = sample_frames(
-        inp.video_path, interval_ms=interval_ms, max_side=FRAME_MAX_SIDE, on_progress=inp.progress
+        inp.video_path,
+        interval_ms=interval_ms,
+        max_side=FRAME_MAX_SIDE,
+        on_progress=inp.progress,
+        damage=inp.damage,
     )
     for frame in frames:
         for label in scorer.labels(frame.image):

@@ -31,7 +31,11 @@ def analyse_persons(inp: AnalysisInput) -> AnalysisResult:
     params = tracking_parameters(settings)
     tracker = PersonTracker(params)
     frames = sample_frames(
-        inp.video_path, interval_ms=params.sample_interval_ms, max_side=MAX_SIDE, on_progress=inp.progress
+        inp.video_path,
+        interval_ms=params.sample_interval_ms,
+        max_side=MAX_SIDE,
+        on_progress=inp.progress,
+        damage=inp.damage,
     )
     face_detector = inp.models.face_detector() if settings.person_faces else None
     for frame in prefetched(frames):

@@ -41,7 +41,11 @@ def analyse_segments(inp: AnalysisInput) -> AnalysisResult:
     last_ms = 0
     count = 0
     frames = sample_frames(
-        inp.video_path, interval_ms=0, max_side=inp.settings.segment_frame_side, on_progress=inp.progress
+        inp.video_path,
+        interval_ms=0,
+        max_side=inp.settings.segment_frame_side,
+        on_progress=inp.progress,
+        damage=inp.damage,
     )
     for frame in prefetched(frames, depth=16):
         ref = FrameRef(frame.index, frame.timestamp_ms)

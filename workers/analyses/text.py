@@ -31,6 +31,7 @@ def analyse_text(inp: AnalysisInput) -> AnalysisResult:
         interval_ms=1000.0 / settings.text_sample_fps,
         max_side=settings.text_frame_max_side,
         on_progress=inp.progress,
+        damage=inp.damage,
     )
     for frame in frames:
         lines = limit_words(text_filter.apply(incremental.read(frame.image)), MAX_WORDS_PER_FRAME)

@@ -15,6 +15,17 @@ def notification_topic(request: dict[str, Any]) -> str | None:
     return topic if isinstance(topic, str) and topic else None
 
 
+def sendable_topic(topic_arn: str) -> bool:
+    """Whether anything can be sent to ``topic_arn``: SNS, Redis keys and HTTP all need UTF-8, which a
+    lone surrogate (a JSON escape such as ``"\\ud800"``) has none of. Start* refuses such ARNs; a job stored
+    before it did still names one."""
+    try:
+        topic_arn.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def wants_notification(request_json: str | bytes | None) -> bool:
     """True when a job's stored request (JSON text, as in the job hash) has a NotificationChannel."""
     if not request_json:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from workers import keys
 from workers.jobs import JobRecord, now_ms
-from workers.notifications.channel import notification_topic
+from workers.metrics import NOTIFICATION_DELIVERIES
+from workers.notifications.channel import notification_topic, sendable_topic
 from workers.notifications.delivery_log import (
     SNS_TARGET,
     Attempt,
@@ -68,6 +69,9 @@ class NotificationService:
         if self.log.is_planned(job.job_id):
             return
         topic = notification_topic(job.request)
+        if topic is not None and not sendable_topic(topic):
+            self._dead_letter_unsendable(job.job_id, topic)
+            return
         records: list[DeliveryRecord] = []
         if topic is not None:
             if self.settings.notification_sns_publish:
@@ -84,6 +88,17 @@ class NotificationService:
                         )
                     )
         self.log.plan(job.job_id, records)
+
+    def _dead_letter_unsendable(self, job_id: str, topic: str) -> None:
+        """Plan the one delivery a topic that cannot be encoded gets: dead-lettered at once, saying why
+        (instead of a sweep that fails on it every time, with no attempt and no dead letter)."""
+        shown = topic.encode("utf-8", "backslashreplace").decode("utf-8")
+        record = DeliveryRecord(SNS_TARGET, "sns", shown, shown, status=DeliveryStatus.DEAD_LETTER)
+        detail = "The SNSTopicArn is not valid Unicode text (a lone surrogate); nothing can be sent to it."
+        record.attempts.append(Attempt(now_ms(), False, detail))
+        self.log.plan(job_id, [record])
+        self.log.save(job_id, record)
+        log.warning("notification of job %s dead-lettered: %s", job_id, detail)
 
     def dispatch_due(self) -> int:
         """Queue the pending deliveries of every due outbox entry; return how many tasks were queued."""
@@ -182,6 +197,9 @@ class NotificationService:
             delay = self.policy.delay_seconds(failures)
             record.next_attempt_ms = now + int(delay * 1000)
         self.log.save(job_id, record)
+        outcome_name = {DeliveryStatus.DELIVERED: "delivered", DeliveryStatus.DEAD_LETTER: "dead_letter"}
+        labels = {"protocol": record.protocol, "outcome": outcome_name.get(record.status, "retry")}
+        self.stores.metrics.count(NOTIFICATION_DELIVERIES, labels)
 
     # --- subscriptions ------------------------------------------------------------------------------
     def subscribe(self, topic_arn: str, endpoint: str, signature_version: str | None = None) -> Subscription:

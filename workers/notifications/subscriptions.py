@@ -142,9 +142,14 @@ class SubscriptionStore:
         return found
 
     def confirm(self, topic_arn: str, token: str) -> Subscription | None:
-        """Confirm the subscription of ``topic_arn`` whose token is ``token``; None if there is none."""
+        """Confirm the subscription of ``topic_arn`` whose token is ``token``; None if there is none.
+
+        Any text is a possible (wrong) token: compared as UTF-8 bytes, since ``compare_digest`` refuses
+        non-ASCII strings with a TypeError.
+        """
+        offered = token.encode("utf-8", "surrogatepass")
         for subscription in self.for_topic(topic_arn):
-            if secrets.compare_digest(subscription.token, token):
+            if secrets.compare_digest(subscription.token.encode(), offered):
                 if subscription.status is not SubscriptionStatus.CONFIRMED:
                     subscription.status = SubscriptionStatus.CONFIRMED
                     subscription.confirmed_ms = now_ms()

@@ -8,6 +8,7 @@ from celery import shared_task
 
 from workers.celery_app import process_app
 from workers.celery_names import CONFIRM_TASK, DELIVER_TASK
+from workers.job_logging import job_context
 from workers.notifications.delivery import NotificationService
 from workers.settings import get_settings
 from workers.worker_context import process_context
@@ -38,7 +39,8 @@ def notification_service() -> NotificationService:
 
 
 def _deliver_notification(job_id: str, target_id: str) -> None:
-    notification_service().deliver(job_id, target_id)
+    with job_context(job_id):  # the delivery's log lines name the job
+        notification_service().deliver(job_id, target_id)
 
 
 def _confirm_subscription(subscription_id: str) -> None:
