@@ -162,6 +162,9 @@ def test_ctrl_c_stops_following_and_leaves_the_jobs_running(stack: Stack, rek: A
     assert "1 job(s) started" in first, first
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
+    if process.returncode == 0:  # on a loaded machine the short job can finish before the signal lands
+        assert "SUCCEEDED" in err, err
+        return
     assert process.returncode == 130, err
     assert "Traceback" not in err
     assert "the jobs keep running" in err and "vidrek jobs" in err and "vidrek results JOB_ID" in err

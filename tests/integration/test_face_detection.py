@@ -50,7 +50,7 @@ def test_detect_faces_all_attributes(rek: Any, shared_media: Path) -> None:
         assert len(emotions) == 7 and abs(sum(e["Confidence"] for e in emotions) - 100) < 1
         assert emotions == sorted(emotions, key=lambda e: -e["Confidence"])
         assert isinstance(face["Smile"]["Value"], bool) and 50 <= face["Smile"]["Confidence"] <= 100
-        for unbacked in ("Eyeglasses", "Sunglasses", "Beard", "Mustache", "FaceOccluded", "EyeDirection"):
+        for unbacked in ("Eyeglasses", "Sunglasses", "Beard", "Mustache", "FaceOccluded"):
             assert unbacked not in face
 
 

@@ -159,14 +159,14 @@ def test_quality_filter_reasons_and_max_faces() -> None:
     turned = _analysis(BoundingBox(0.5, 0.5, 0.3, 0.3), yaw=70.0)
     assert quality_reasons(small, "HIGH", 640, 640) == ["SMALL_BOUNDING_BOX"]
     assert quality_reasons(small, "MEDIUM", 640, 640) == []
-    assert quality_reasons(dark, "AUTO", 640, 640) == ["LOW_BRIGHTNESS"]
+    assert quality_reasons(dark, "AUTO", 640, 640) == ["LOW_BRIGHTNESS", "LOW_FACE_QUALITY"]
     assert quality_reasons(turned, "AUTO", 640, 640) == ["EXTREME_POSE"]
     assert quality_reasons(dark, "NONE", 640, 640) == []
     chosen = filter_faces([small, big, dark, turned], "AUTO", 1, 640, 640)
     assert chosen.kept == [big]
     reasons = {id(face): r for face, r in chosen.refused}
     assert reasons[id(small)] == ["EXCEEDS_MAX_FACES"]
-    assert reasons[id(dark)] == ["LOW_BRIGHTNESS"]
+    assert reasons[id(dark)] == ["LOW_BRIGHTNESS", "LOW_FACE_QUALITY"]
 
 
 def test_tracker_keeps_one_index_per_person_and_reidentifies_after_a_gap() -> None:
